@@ -1,2 +1,267 @@
-/* placeholder until the pipeline lands */
-int main(void) { return 0; }
+/* main.c -- soc-sensor: command line, capture loop, signals, progress. */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "capture/capture.h"
+#include "decode/decode.h"
+#include "enrich/geoip.h"
+#include "log.h"
+#include "output/eve.h"
+#include "pipeline/pipeline.h"
+#include "pipeline/sensor_config.h"
+
+#define SOC_VERSION "0.1.0"
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: soc-sensor (-r FILE | -i IFACE) [options]\n"
+            "  -r, --read FILE         read a pcap or pcapng file, then exit\n"
+            "  -i, --interface IFACE   capture live on IFACE\n"
+            "  -f, --filter BPF        capture filter (tcpdump syntax)\n"
+            "  -s, --snaplen N         live: bytes kept per packet (default 65535)\n"
+            "      --no-promisc        live: do not put the interface in promiscuous mode\n"
+            "  -c, --config FILE       soc.yaml (sensor section); built-in defaults otherwise\n"
+            "      --eve OUT           EVE JSON lines to OUT ('-' = stdout; default eve.json)\n"
+            "      --geoip-city DB     GeoIP2/GeoLite2 City or Country database\n"
+            "      --geoip-asn DB      GeoLite2 ASN database\n"
+            "      --sensor-name NAME  name in every event's sensor object\n"
+            "      --stats-interval S  seconds between stats events (0 = final only)\n"
+            "      --max-flows N       hard cap of tracked flows\n"
+            "  -v, --verbose           more logging (repeat for debug)\n"
+            "  -V, --version           print version\n"
+            "  -h, --help              this text\n");
+}
+
+enum { OPT_EVE = 256, OPT_GEO_CITY, OPT_GEO_ASN, OPT_NAME, OPT_STATS, OPT_MAXFLOWS, OPT_NOPROMISC };
+
+static const struct option long_opts[] = {{"read", required_argument, 0, 'r'},
+                                          {"interface", required_argument, 0, 'i'},
+                                          {"filter", required_argument, 0, 'f'},
+                                          {"snaplen", required_argument, 0, 's'},
+                                          {"config", required_argument, 0, 'c'},
+                                          {"eve", required_argument, 0, OPT_EVE},
+                                          {"geoip-city", required_argument, 0, OPT_GEO_CITY},
+                                          {"geoip-asn", required_argument, 0, OPT_GEO_ASN},
+                                          {"sensor-name", required_argument, 0, OPT_NAME},
+                                          {"stats-interval", required_argument, 0, OPT_STATS},
+                                          {"max-flows", required_argument, 0, OPT_MAXFLOWS},
+                                          {"no-promisc", no_argument, 0, OPT_NOPROMISC},
+                                          {"verbose", no_argument, 0, 'v'},
+                                          {"version", no_argument, 0, 'V'},
+                                          {"help", no_argument, 0, 'h'},
+                                          {0, 0, 0, 0}};
+
+static int parse_uint(const char *opt, const char *s, uint64_t max, uint64_t *out)
+{
+    char *end;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (!*s || *end || v > max || s[0] == '-') {
+        log_error("%s: expected a number 0..%llu, got '%s'", opt, (unsigned long long)max, s);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+#define COPY(dst, src) snprintf((dst), sizeof(dst), "%s", (src))
+
+/* Command-line values, applied after the config file so they win. */
+typedef struct cli {
+    const char *config, *eve, *city, *asn, *name, *file, *iface, *bpf;
+    int64_t snaplen, stats, maxflows;
+    int nopromisc, verbose;
+} cli_t;
+
+static int parse_args(int argc, char **argv, cli_t *cli)
+{
+    uint64_t v;
+    int c;
+    memset(cli, 0, sizeof(*cli));
+    cli->snaplen = cli->stats = cli->maxflows = -1;
+    while ((c = getopt_long(argc, argv, "r:i:f:s:c:vVh", long_opts, NULL)) != -1) {
+        switch (c) {
+        case 'r': cli->file = optarg; break;
+        case 'i': cli->iface = optarg; break;
+        case 'f': cli->bpf = optarg; break;
+        case 'c': cli->config = optarg; break;
+        case OPT_EVE: cli->eve = optarg; break;
+        case OPT_GEO_CITY: cli->city = optarg; break;
+        case OPT_GEO_ASN: cli->asn = optarg; break;
+        case OPT_NAME: cli->name = optarg; break;
+        case OPT_NOPROMISC: cli->nopromisc = 1; break;
+        case 'v': cli->verbose++; break;
+        case 's':
+            if (parse_uint("--snaplen", optarg, 262144, &v) < 0) return -1;
+            cli->snaplen = (int64_t)v;
+            break;
+        case OPT_STATS:
+            if (parse_uint("--stats-interval", optarg, 86400, &v) < 0) return -1;
+            cli->stats = (int64_t)v;
+            break;
+        case OPT_MAXFLOWS:
+            if (parse_uint("--max-flows", optarg, 100000000, &v) < 0 || v == 0) return -1;
+            cli->maxflows = (int64_t)v;
+            break;
+        case 'V': printf("soc-sensor %s\n", SOC_VERSION); exit(0);
+        case 'h': usage(stdout); exit(0);
+        default: usage(stderr); return -1;
+        }
+    }
+    if (optind < argc) {
+        log_error("unexpected argument '%s'", argv[optind]);
+        return -1;
+    }
+    if (cli->file && cli->iface) {
+        log_error("give either -r FILE or -i IFACE, not both");
+        return -1;
+    }
+    return 0;
+}
+
+static void apply_cli(sensor_config_t *cfg, const cli_t *cli)
+{
+    if (cli->eve) COPY(cfg->eve_path, cli->eve);
+    if (cli->city) COPY(cfg->geoip_city, cli->city);
+    if (cli->asn) COPY(cfg->geoip_asn, cli->asn);
+    if (cli->name) COPY(cfg->name, cli->name);
+    if (cli->file) {
+        COPY(cfg->file, cli->file);
+        cfg->iface[0] = '\0'; /* -r overrides the configured interface */
+    }
+    if (cli->iface) COPY(cfg->iface, cli->iface);
+    if (cli->bpf) COPY(cfg->bpf, cli->bpf);
+    if (cli->snaplen >= 0) cfg->capture.snaplen = (int)cli->snaplen;
+    if (cli->stats >= 0) cfg->stats_interval = (uint32_t)cli->stats;
+    if (cli->maxflows > 0) cfg->flow.max_flows = (uint32_t)cli->maxflows;
+    if (cli->nopromisc) cfg->capture.promisc = false;
+    cfg->capture.file = cfg->file[0] ? cfg->file : NULL;
+    cfg->capture.iface = cfg->iface[0] ? cfg->iface : NULL;
+    cfg->capture.bpf = cfg->bpf[0] ? cfg->bpf : NULL;
+}
+
+static double wall_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* "\r  1234567 pkts  812345 pkt/s  42%" on a terminal, at most twice a second. */
+static void progress(capture_t *cap, uint64_t pkts, double start, double *last, bool final)
+{
+    double now = wall_now();
+    if (!final && now - *last < 0.5) return;
+    *last = now;
+    uint64_t pos, size;
+    capture_progress(cap, &pos, &size);
+    double rate = now > start ? (double)pkts / (now - start) : 0;
+    fprintf(stderr, "\r%12llu pkts %10.0f pkt/s %5.1f%%%s", (unsigned long long)pkts, rate,
+            size ? 100.0 * (double)pos / (double)size : 0.0, final ? "\n" : "");
+}
+
+static int run(capture_t *cap, pipeline_t *pl, const char *what)
+{
+    capture_frame_t frame;
+    bool show = !capture_is_live(cap) && isatty(STDERR_FILENO);
+    double start = wall_now(), last = start;
+    int rc = 0;
+    while (!stop_requested) {
+        capture_result_t r = capture_next(cap, &frame);
+        if (r == CAPTURE_FRAME) {
+            pipeline_packet(pl, &frame);
+            if (show && (pipeline_packets(pl) & 0xffff) == 0)
+                progress(cap, pipeline_packets(pl), start, &last, false);
+        } else if (r == CAPTURE_IDLE) {
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            pipeline_tick(pl, (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000);
+        } else {
+            if (r == CAPTURE_ERROR) {
+                log_error("%s: read error after %llu packets: %s", what,
+                          (unsigned long long)pipeline_packets(pl), capture_error(cap));
+                rc = 1;
+            }
+            break;
+        }
+    }
+    if (show) progress(cap, pipeline_packets(pl), start, &last, true);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    char err[1024];
+    cli_t cli;
+    sensor_config_t cfg;
+    log_init("soc-sensor");
+    if (parse_args(argc, argv, &cli) < 0) return 2;
+    if (cli.verbose) log_set_level(cli.verbose > 1 ? SOC_LOG_DEBUG : SOC_LOG_INFO);
+    sensor_config_defaults(&cfg);
+    if (cli.config && sensor_config_load(&cfg, cli.config, err, sizeof(err)) < 0) {
+        log_error("%s", err);
+        return 2;
+    }
+    apply_cli(&cfg, &cli);
+    if (!cfg.capture.file && !cfg.capture.iface) {
+        log_error("nothing to read: give -r FILE or -i IFACE (or sensor.capture.interface)");
+        return 2;
+    }
+
+    geoip_t *geo = NULL;
+    if (cfg.geoip_city[0] || cfg.geoip_asn[0]) {
+        geo = geoip_open(cfg.geoip_city[0] ? cfg.geoip_city : NULL,
+                         cfg.geoip_asn[0] ? cfg.geoip_asn : NULL, err, sizeof(err));
+        if (!geo) log_warn("%s; events will carry no geoip fields", err);
+    } else {
+        log_warn("no GeoIP database configured; events will carry no geoip fields");
+    }
+    const char *what = cfg.capture.file ? cfg.capture.file : cfg.capture.iface;
+    capture_t *cap = capture_open(&cfg.capture, err, sizeof(err));
+    if (!cap) {
+        log_error("%s", err);
+        geoip_close(geo);
+        return 1;
+    }
+    int linktype = capture_linktype(cap);
+    if (!decode_linktype_supported(linktype))
+        log_warn("%s: link type %d is not decoded; frames will count as anomalies", what, linktype);
+    eve_t *eve = eve_open(cfg.eve_path, cfg.name, geo, err, sizeof(err));
+    pipeline_t *pl = eve ? pipeline_new(&cfg, eve, linktype, err, sizeof(err)) : NULL;
+    if (!pl) {
+        log_error("%s", err);
+        eve_close(eve, err, sizeof(err));
+        capture_close(cap);
+        geoip_close(geo);
+        return 1;
+    }
+    struct sigaction sa = {.sa_handler = on_signal};
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+
+    int rc = run(cap, pl, what);
+    pipeline_finish(pl, cap);
+    log_info("%s: %llu packets, %llu events", what, (unsigned long long)pipeline_packets(pl),
+             (unsigned long long)eve_events_written(eve));
+    pipeline_free(pl);
+    if (eve_close(eve, err, sizeof(err)) < 0) {
+        log_error("%s: %s", cfg.eve_path, err);
+        rc = 1;
+    }
+    capture_close(cap);
+    geoip_close(geo);
+    return rc;
+}

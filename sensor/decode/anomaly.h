@@ -33,10 +33,12 @@
     X(IPV6_WRONG_VERSION,       "ipv6",     "ipv6.wrong_ip_version")       \
     X(IPV6_EXTHDR_TRUNC,        "ipv6",     "ipv6.trunc_exthdr")           \
     X(IPV6_EXTHDR_TOO_MANY,     "ipv6",     "ipv6.exthdr_too_many")        \
+    X(IPV6_EXTHDR_BAD_OPTLEN,   "ipv6",     "ipv6.exthdr_invalid_optlen")  \
     X(IPV6_FRAG_OVERLAP,        "ipv6",     "ipv6.frag_overlap")           \
     X(IPV6_FRAG_TOO_LARGE,      "ipv6",     "ipv6.frag_pkt_too_large")     \
     X(FRAG_MEMCAP,              "defrag",   "defrag.memcap_reached")       \
     X(FRAG_TIMEOUT,             "defrag",   "defrag.timeout")              \
+    X(FRAG_TOO_MANY_RANGES,     "defrag",   "defrag.too_many_ranges")      \
     X(TCP_TRUNC,                "tcp",      "tcp.pkt_too_small")           \
     X(TCP_HLEN_TOO_SMALL,       "tcp",      "tcp.hlen_too_small")          \
     X(TCP_OPT_INVALID_LEN,      "tcp",      "tcp.opt_invalid_len")         \

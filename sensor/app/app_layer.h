@@ -1,0 +1,98 @@
+/* app_layer.h -- per-flow application-layer parsing (HTTP, DNS, TLS).
+ *
+ * The flow's first payload in each direction is probed; once a parser claims
+ * the flow it sets f->app_proto and keeps its state in f->app (one allocation
+ * per flow plus lazily grown head/record buffers, all counted against the
+ * memcap; nothing is allocated per packet). A protocol set earlier by nDPI is
+ * honoured: HTTP/TLS/DNS select that parser, any other known protocol stops
+ * probing. TCP bytes are taken in order per direction: retransmitted bytes
+ * are dropped, and after a gap the parser resyncs at the next message head.
+ *
+ * Events go to the sink as views valid only during the callback; the event
+ * time is f->last_usec (the current packet's, or the last one at flow end). */
+#ifndef SOC_APP_LAYER_H
+#define SOC_APP_LAYER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../flow/flow.h"
+#include "app_proto.h"
+#include "dns.h"
+#include "tls.h"
+
+/* A string view; not NUL-terminated. len 0 = absent. */
+typedef struct app_str {
+    const char *p;
+    uint32_t len;
+} app_str_t;
+
+/* One HTTP request and its response. Request fields are cut to bounds
+ * (url 2 KiB, user agent and referer 512, host 256); `truncated` says so. */
+typedef struct http_tx {
+    app_str_t hostname; /* lowercase, without port */
+    app_str_t url, method, protocol, user_agent, referer;
+    app_str_t content_type; /* response Content-Type, as sent */
+    app_str_t redirect;     /* response Location */
+    int32_t http_port;      /* explicit port of the host, -1 if none */
+    uint16_t status;        /* 0 = no response */
+    uint64_t length;        /* response body bytes seen */
+    bool has_request, has_response;
+    bool truncated;
+} http_tx_t;
+
+/* The TLS handshake of a flow (one event per flow). */
+typedef struct tls_info {
+    app_str_t sni;           /* raw bytes of the server_name */
+    uint16_t version;        /* negotiated (ServerHello), 0 = no ServerHello */
+    uint16_t client_version; /* ClientHello legacy version, 0 = none */
+    bool has_ja3, has_ja3s;
+    char ja3_hash[33], ja3s_hash[33];
+    app_str_t ja3, ja3s;    /* the fingerprint strings */
+    tls_span_t client_alpn; /* ProtocolNameList bodies: (len8, name)* */
+    tls_span_t server_alpn;
+} tls_info_t;
+
+typedef struct app_event_sink {
+    void (*http)(void *ud, const flow_t *f, const http_tx_t *tx);
+    void (*dns)(void *ud, const flow_t *f, const dns_msg_t *m, int dir);
+    void (*tls)(void *ud, const flow_t *f, const tls_info_t *t);
+    void *ud;
+} app_event_sink_t;
+
+typedef struct app_layer_stats {
+    uint64_t flows[APP_PROTO_COUNT];  /* flows parsed, by protocol */
+    uint64_t tx[APP_PROTO_COUNT];     /* events emitted */
+    uint64_t errors[APP_PROTO_COUNT]; /* malformed messages / directions given up */
+    uint64_t gaps[APP_PROTO_COUNT];   /* TCP sequence gaps met */
+    uint64_t alloc[APP_PROTO_COUNT];  /* state or buffers refused by the memcap */
+    uint64_t memcap_hits;             /* sum of alloc[] */
+    uint64_t truncated;               /* fields cut or requests emitted early */
+    uint64_t mem_used, mem_peak;      /* bytes held for flows */
+    uint64_t memcap;
+} app_layer_stats_t;
+
+typedef struct app_layer app_layer_t;
+
+/* memcap_bytes bounds all per-flow state; the sink is copied. NULL on OOM. */
+app_layer_t *app_layer_new(size_t memcap_bytes, const app_event_sink_t *sink);
+/* Frees the app layer itself; end every flow first (app_layer_flow_end). */
+void app_layer_free(app_layer_t *al);
+
+/* Every packet of f with payload; dir is DIR_TOSERVER or DIR_TOCLIENT. */
+void app_layer_packet(app_layer_t *al, flow_t *f, int dir, const packet_t *p);
+
+/* Flow ends: emit pending transactions, free f->app and set it to NULL.
+ * f->app must only ever be released through here. */
+void app_layer_flow_end(app_layer_t *al, flow_t *f);
+
+const app_layer_stats_t *app_layer_get_stats(const app_layer_t *al);
+
+/* Members of the stats event's "app_layer" object, Suricata style:
+ * tx.<proto>, error.<proto>.{gap,alloc,parser}, memuse... Defined in
+ * output/eve_app.c. */
+struct jw;
+void app_layer_write_stats(struct jw *w, const app_layer_stats_t *s);
+
+#endif

@@ -1,0 +1,197 @@
+/* pipeline.c -- the per-packet path and the flow-end path. */
+#include "pipeline.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../app/app_layer.h"
+#include "../app/dpi.h"
+#include "../decode/decode.h"
+#include "../enrich/geoip.h"
+#include "../flow/flow.h"
+#include "../output/eve_app.h"
+#include "../output/eve_flow.h"
+#include "../output/eve_stats.h"
+
+#define TICK_USEC 1000000 /* timers run at most once per second of time */
+
+struct pipeline {
+    sensor_config_t cfg;
+    int linktype;
+    eve_t *eve;
+    decoder_t dec;
+    flow_table_t *flows;
+    dpi_t *dpi;
+    app_layer_t *app;
+    int64_t last_ts, next_tick, next_stats, first_ts, started_wall;
+    uint64_t packets;
+    uint64_t active_max;
+    uint64_t app_flows[APP_PROTO_COUNT]; /* ended flows per app_proto */
+};
+
+/* ---- app-layer events ------------------------------------------------ */
+
+static void on_http(void *ud, const flow_t *f, const http_tx_t *tx)
+{
+    pipeline_t *pl = ud;
+    jw_t *w = eve_begin_flow(pl->eve, "http", pl->last_ts, f, false);
+    jw_kstr(w, "app_proto", "http");
+    eve_app_http(w, tx);
+    eve_end(pl->eve);
+}
+
+static void on_dns(void *ud, const flow_t *f, const dns_msg_t *m, int dir)
+{
+    pipeline_t *pl = ud;
+    /* Like Suricata: a query is logged client to server, an answer the other way. */
+    jw_t *w = eve_begin_flow(pl->eve, "dns", pl->last_ts, f, dir == DIR_TOCLIENT);
+    jw_kstr(w, "app_proto", "dns");
+    eve_app_dns(w, m);
+    eve_end(pl->eve);
+}
+
+static void on_tls(void *ud, const flow_t *f, const tls_info_t *t)
+{
+    pipeline_t *pl = ud;
+    jw_t *w = eve_begin_flow(pl->eve, "tls", pl->last_ts, f, false);
+    jw_kstr(w, "app_proto", "tls");
+    eve_app_tls(w, t);
+    eve_end(pl->eve);
+}
+
+/* ---- flow end --------------------------------------------------------- */
+
+static void on_flow_end(flow_t *f, flow_end_reason_t reason, void *ud)
+{
+    pipeline_t *pl = ud;
+    dpi_flow_end(pl->dpi, f);
+    app_layer_flow_end(pl->app, f);
+    eve_flow_event(pl->eve, pl->dpi, f, reason);
+    pl->app_flows[f->app_proto < APP_PROTO_COUNT ? f->app_proto : APP_UNKNOWN]++;
+}
+
+/* ---- set-up ----------------------------------------------------------- */
+
+pipeline_t *pipeline_new(const sensor_config_t *cfg, eve_t *eve, int linktype, char *err,
+                         size_t errlen)
+{
+    pipeline_t *pl = calloc(1, sizeof(*pl));
+    if (!pl) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    pl->cfg = *cfg;
+    pl->eve = eve;
+    pl->linktype = linktype;
+    pl->first_ts = -1;
+    pl->started_wall = (int64_t)time(NULL);
+    if (decoder_init(&pl->dec, &cfg->defrag) < 0) {
+        snprintf(err, errlen, "decoder: out of memory for fragment reassembly (memcap %u bytes)",
+                 cfg->defrag.memcap_bytes);
+        goto fail;
+    }
+    pl->flows = flow_table_new(&cfg->flow, on_flow_end, pl);
+    if (!pl->flows) {
+        snprintf(err, errlen, "flow table: out of memory for %u flows", cfg->flow.max_flows);
+        goto fail;
+    }
+    if (!(pl->dpi = dpi_new(&cfg->dpi, err, errlen))) goto fail;
+    app_event_sink_t sink = {.http = on_http, .dns = on_dns, .tls = on_tls, .ud = pl};
+    if (!(pl->app = app_layer_new(cfg->app_memcap, &sink))) {
+        snprintf(err, errlen, "app-layer: out of memory");
+        goto fail;
+    }
+    return pl;
+fail:
+    pipeline_free(pl);
+    return NULL;
+}
+
+void pipeline_free(pipeline_t *pl)
+{
+    if (!pl) return;
+    if (pl->flows) flow_table_free(pl->flows);
+    app_layer_free(pl->app);
+    dpi_free(pl->dpi);
+    decoder_free(&pl->dec);
+    free(pl);
+}
+
+/* ---- per packet ------------------------------------------------------- */
+
+void pipeline_packet(pipeline_t *pl, const capture_frame_t *frame)
+{
+    packet_t p;
+    p.ts_usec = frame->ts_usec;
+    p.frame = frame->data;
+    p.caplen = frame->caplen;
+    p.wirelen = frame->wirelen;
+    p.linktype = pl->linktype;
+    pl->packets++;
+    /* Captures can step back in time; timers follow the latest time seen. */
+    if (frame->ts_usec > pl->last_ts) pl->last_ts = frame->ts_usec;
+    if (pl->first_ts < 0) pl->first_ts = frame->ts_usec;
+
+    decode_result_t r = decode_packet(&pl->dec, &p);
+    flow_t *f = NULL;
+    int dir = DIR_TOSERVER;
+    if (p.ip_version && r != DECODE_HELD) f = flow_table_packet(pl->flows, &p, &dir);
+    for (unsigned i = 0; i < p.anomaly_count; i++)
+        eve_anomaly_event(pl->eve, &p, f, &p.anomalies[i]);
+    if (f) {
+        uint64_t active = flow_table_stats(pl->flows)->active;
+        if (active > pl->active_max) pl->active_max = active;
+        f->anomalies += p.anomaly_count;
+        if (r == DECODE_OK) {
+            if (!(f->flags & FLOW_F_DPI_DONE)) dpi_packet(pl->dpi, f, dir, &p);
+            if (p.payload_len) app_layer_packet(pl->app, f, dir, &p);
+        }
+    }
+    if (pl->last_ts >= pl->next_tick) pipeline_tick(pl, pl->last_ts);
+}
+
+void pipeline_tick(pipeline_t *pl, int64_t now_usec)
+{
+    if (now_usec < pl->next_tick) return;
+    pl->next_tick = now_usec + TICK_USEC;
+    flow_table_expire(pl->flows, now_usec);
+    decoder_expire(&pl->dec, now_usec);
+    if (pl->cfg.stats_interval == 0) return;
+    if (pl->next_stats == 0) pl->next_stats = now_usec + (int64_t)pl->cfg.stats_interval * 1000000;
+    if (now_usec >= pl->next_stats) {
+        pl->next_stats = now_usec + (int64_t)pl->cfg.stats_interval * 1000000;
+        pipeline_write_stats(pl, NULL, now_usec);
+    }
+}
+
+void pipeline_write_stats(pipeline_t *pl, capture_t *cap, int64_t now_usec)
+{
+    stats_sources_t s = {
+        .decoder = &pl->dec.stats,
+        .flow = flow_table_stats(pl->flows),
+        .flow_capacity = flow_table_capacity(pl->flows),
+        .active_max = pl->active_max,
+        .dpi = dpi_get_stats(pl->dpi),
+        .app = app_layer_get_stats(pl->app),
+        .app_flows = pl->app_flows,
+        .uptime_sec = pl->first_ts >= 0 ? (now_usec - pl->first_ts) / 1000000 : 0,
+    };
+    if (cap) capture_get_stats(cap, &s.capture);
+    eve_stats_event(pl->eve, &s, now_usec);
+}
+
+void pipeline_finish(pipeline_t *pl, capture_t *cap)
+{
+    flow_table_flush(pl->flows, FLOW_END_SHUTDOWN);
+    pipeline_write_stats(pl, cap, pl->last_ts);
+}
+
+uint64_t pipeline_packets(const pipeline_t *pl)
+{
+    return pl->packets;
+}
+int64_t pipeline_last_ts(const pipeline_t *pl)
+{
+    return pl->last_ts;
+}

@@ -1,0 +1,37 @@
+/* sensor_config.h -- everything soc-sensor can be told, with defaults.
+ *
+ * Filled from the `sensor:` section of soc.yaml (when -c is given), then from
+ * the command line, which wins. With no file every value is a default that
+ * follows Suricata's stock suricata.yaml. */
+#ifndef SOC_SENSOR_CONFIG_H
+#define SOC_SENSOR_CONFIG_H
+
+#include <stdint.h>
+
+#include "../app/dpi.h"
+#include "../capture/capture.h"
+#include "../decode/decode.h"
+#include "../flow/flow.h"
+
+typedef struct sensor_config {
+    char name[128];          /* sensor.name; default: host name */
+    char eve_path[4096];     /* sensor.eve; "-" is stdout */
+    char geoip_city[4096];   /* sensor.geoip.city (City or Country DB) */
+    char geoip_asn[4096];    /* sensor.geoip.asn */
+    uint32_t stats_interval; /* seconds; 0 = only the final stats event */
+    uint64_t app_memcap;     /* app-layer parser state, bytes */
+    capture_config_t capture;
+    flow_config_t flow;
+    defrag_config_t defrag;
+    dpi_config_t dpi;
+    /* storage for strings capture_config_t points at */
+    char bpf[1024];
+    char file[4096];
+    char iface[256];
+} sensor_config_t;
+
+void sensor_config_defaults(sensor_config_t *c);
+/* Apply the sensor section of a YAML file; -1 with "FILE:LINE:COL: ..." in err. */
+int sensor_config_load(sensor_config_t *c, const char *path, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,667 @@
+/* test_app_layer.c -- the per-flow glue: probing, TCP in-order handling
+ * (retransmissions, gaps), HTTP request/response pairing, TLS hellos across
+ * segments, memcap and nDPI hints. Flows and packets are built by hand and
+ * the events collected by a test sink. Expected values are read off the
+ * literal messages; MD5s of the hand-made fingerprints come from Python's
+ * hashlib. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "app/app_layer.h"
+
+/* ---- event log ---- */
+
+typedef struct ev_http {
+    char host[300], url[2100], method[40], proto[20], ua[600], ct[200], loc[600];
+    int32_t port;
+    uint16_t status;
+    uint64_t length;
+    bool has_req, has_resp, trunc;
+} ev_http_t;
+
+typedef struct ev_tls {
+    char sni[300], ja3[33], ja3s[33], ja3_str[256], ja3s_str[256];
+    uint16_t version, client_version;
+    bool has_ja3, has_ja3s;
+    uint32_t client_alpn_len;
+} ev_tls_t;
+
+typedef struct evlog {
+    int n_http, n_tls, n_dns;
+    ev_http_t http[64];
+    ev_tls_t tls[4];
+} evlog_t;
+
+static evlog_t lg;
+
+static void cp(char *dst, size_t cap, app_str_t s)
+{
+    size_t n = s.len < cap - 1 ? s.len : cap - 1;
+    if (n) memcpy(dst, s.p, n);
+    dst[n] = '\0';
+}
+
+static void on_http(void *ud, const flow_t *f, const http_tx_t *tx)
+{
+    (void)f;
+    evlog_t *l = ud;
+    if (l->n_http < 64) {
+        ev_http_t *e = &l->http[l->n_http];
+        cp(e->host, sizeof(e->host), tx->hostname);
+        cp(e->url, sizeof(e->url), tx->url);
+        cp(e->method, sizeof(e->method), tx->method);
+        cp(e->proto, sizeof(e->proto), tx->protocol);
+        cp(e->ua, sizeof(e->ua), tx->user_agent);
+        cp(e->ct, sizeof(e->ct), tx->content_type);
+        cp(e->loc, sizeof(e->loc), tx->redirect);
+        e->port = tx->http_port;
+        e->status = tx->status;
+        e->length = tx->length;
+        e->has_req = tx->has_request;
+        e->has_resp = tx->has_response;
+        e->trunc = tx->truncated;
+    }
+    l->n_http++;
+}
+
+static void on_tls(void *ud, const flow_t *f, const tls_info_t *t)
+{
+    (void)f;
+    evlog_t *l = ud;
+    if (l->n_tls < 4) {
+        ev_tls_t *e = &l->tls[l->n_tls];
+        cp(e->sni, sizeof(e->sni), t->sni);
+        memcpy(e->ja3, t->ja3_hash, 33);
+        memcpy(e->ja3s, t->ja3s_hash, 33);
+        cp(e->ja3_str, sizeof(e->ja3_str), t->ja3);
+        cp(e->ja3s_str, sizeof(e->ja3s_str), t->ja3s);
+        e->version = t->version;
+        e->client_version = t->client_version;
+        e->has_ja3 = t->has_ja3;
+        e->has_ja3s = t->has_ja3s;
+        e->client_alpn_len = t->client_alpn.len;
+    }
+    l->n_tls++;
+}
+
+static void on_dns(void *ud, const flow_t *f, const dns_msg_t *m, int dir)
+{
+    (void)f;
+    (void)m;
+    (void)dir;
+    ((evlog_t *)ud)->n_dns++;
+}
+
+/* ---- a hand-made TCP connection ---- */
+
+typedef struct conn {
+    app_layer_t *al;
+    flow_t f;
+    uint32_t seq[2];
+} conn_t;
+
+static void conn_open(conn_t *c, size_t memcap, uint16_t dport)
+{
+    memset(&lg, 0, sizeof(lg));
+    app_event_sink_t sink = {.http = on_http, .dns = on_dns, .tls = on_tls, .ud = &lg};
+    c->al = app_layer_new(memcap, &sink);
+    assert_non_null(c->al);
+    memset(&c->f, 0, sizeof(c->f));
+    c->f.key.proto = 6;
+    c->f.key.port[0] = 40000;
+    c->f.key.port[1] = dport;
+    c->seq[0] = 1000;
+    c->seq[1] = 5000;
+}
+
+static void seg_at(conn_t *c, int dir, uint32_t seq, const void *data, size_t n)
+{
+    packet_t p;
+    memset(&p, 0, sizeof(p));
+    p.ip_proto = 6;
+    p.tcp_seq = seq;
+    p.tcp_flags = TH_ACK | TH_PSH;
+    p.payload = data;
+    p.payload_len = (uint32_t)n;
+    app_layer_packet(c->al, &c->f, dir, &p);
+}
+
+/* Next in-order segment. */
+static void seg(conn_t *c, int dir, const void *data, size_t n)
+{
+    seg_at(c, dir, c->seq[dir], data, n);
+    c->seq[dir] += (uint32_t)n;
+}
+
+static void sends(conn_t *c, int dir, const char *s)
+{
+    seg(c, dir, s, strlen(s));
+}
+
+static void conn_close(conn_t *c)
+{
+    app_layer_flow_end(c->al, &c->f);
+    assert_null(c->f.app);
+    assert_int_equal(app_layer_get_stats(c->al)->mem_used, 0);
+    app_layer_free(c->al);
+}
+
+enum { TS = DIR_TOSERVER, TC = DIR_TOCLIENT };
+
+/* ---- HTTP ---- */
+
+static void test_http_pipelined(void **state)
+{
+    (void)state;
+    conn_t c;
+    conn_open(&c, 1 << 20, 80);
+    sends(&c, TS,
+          "GET /1 HTTP/1.1\r\nHost: WWW.Example.com:8080\r\nUser-Agent: t/1\r\n\r\n"
+          "GET /2 HTTP/1.1\r\nHost: www.example.com\r\n\r\n"
+          "HEAD /3 HTTP/1.1\r\nHost: www.example.com\r\n\r\n");
+    assert_int_equal(c.f.app_proto, APP_HTTP);
+    assert_int_equal(lg.n_http, 0);
+    sends(&c, TC,
+          "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n"
+          "Content-Type: text/html; charset=utf-8\r\n\r\n"
+          "4\r\nWiki\r\n5\r\npedia\r\n0\r\n\r\n"
+          "HTTP/1.1 404 Not Found\r\nContent-Length: 3\r\n\r\nabc"
+          "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n");
+    assert_int_equal(lg.n_http, 3);
+    ev_http_t *e = lg.http;
+    assert_string_equal(e[0].url, "/1");
+    assert_string_equal(e[0].host, "www.example.com");
+    assert_int_equal(e[0].port, 8080);
+    assert_string_equal(e[0].method, "GET");
+    assert_string_equal(e[0].proto, "HTTP/1.1");
+    assert_string_equal(e[0].ua, "t/1");
+    assert_string_equal(e[0].ct, "text/html; charset=utf-8");
+    assert_int_equal(e[0].status, 200);
+    assert_int_equal(e[0].length, 9);
+    assert_true(e[0].has_req && e[0].has_resp);
+    assert_string_equal(e[1].url, "/2");
+    assert_int_equal(e[1].port, -1);
+    assert_int_equal(e[1].status, 404);
+    assert_int_equal(e[1].length, 3);
+    assert_string_equal(e[2].method, "HEAD");
+    assert_int_equal(e[2].status, 200);
+    assert_int_equal(e[2].length, 0); /* no body after a HEAD */
+    /* The connection goes on after the HEAD response. */
+    sends(&c, TS, "GET /4 HTTP/1.1\r\n\r\n");
+    sends(&c, TC, "HTTP/1.1 301 Moved\r\nLocation: /new\r\nContent-Length: 0\r\n\r\n");
+    assert_int_equal(lg.n_http, 4);
+    assert_string_equal(e[3].loc, "/new");
+    assert_int_equal(app_layer_get_stats(c.al)->tx[APP_HTTP], 4);
+    conn_close(&c);
+    assert_int_equal(lg.n_http, 4);
+}
+
+static void test_http_split_every_offset(void **state)
+{
+    (void)state;
+    const char *req = "POST /form HTTP/1.1\r\nHost: h.example\r\nContent-Length: 5\r\n\r\nx=1&y";
+    const char *resp = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+    size_t rn = strlen(req), sn = strlen(resp);
+    for (size_t cut = 1; cut < rn; cut++) {
+        conn_t c;
+        conn_open(&c, 1 << 20, 80);
+        seg(&c, TS, req, cut);
+        seg(&c, TS, req + cut, rn - cut);
+        size_t rcut = cut % sn ? cut % sn : 1;
+        seg(&c, TC, resp, rcut);
+        seg(&c, TC, resp + rcut, sn - rcut);
+        assert_int_equal(lg.n_http, 1);
+        assert_string_equal(lg.http[0].url, "/form");
+        assert_string_equal(lg.http[0].host, "h.example");
+        assert_int_equal(lg.http[0].status, 200);
+        assert_int_equal(lg.http[0].length, 2);
+        /* The next pair still lines up: the request body was skipped. */
+        sends(&c, TS, "GET /b HTTP/1.1\r\n\r\n");
+        sends(&c, TC, "HTTP/1.1 204 No Content\r\n\r\n");
+        assert_int_equal(lg.n_http, 2);
+        assert_string_equal(lg.http[1].url, "/b");
+        assert_int_equal(lg.http[1].status, 204);
+        conn_close(&c);
+    }
+}
+
+static void test_http_interim_and_304(void **state)
+{
+    (void)state;
+    conn_t c;
+    conn_open(&c, 1 << 20, 80);
+    sends(&c, TS, "PUT /up HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n");
+    sends(&c, TC, "HTTP/1.1 100 Continue\r\n\r\n");
+    assert_int_equal(lg.n_http, 0); /* interim: the tx waits for the final answer */
+    sends(&c, TS, "data");
+    sends(&c, TC, "HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n");
+    sends(&c, TS, "GET /c HTTP/1.1\r\nIf-None-Match: \"x\"\r\n\r\n");
+    sends(&c, TC, "HTTP/1.1 304 Not Modified\r\nContent-Length: 10\r\n\r\n");
+    sends(&c, TS, "GET /d HTTP/1.1\r\n\r\n");
+    sends(&c, TC, "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nZ");
+    assert_int_equal(lg.n_http, 3);
+    assert_int_equal(lg.http[0].status, 201);
+    assert_int_equal(lg.http[1].status, 304);
+    assert_int_equal(lg.http[1].length, 0);
+    assert_string_equal(lg.http[2].url, "/d");
+    assert_int_equal(lg.http[2].length, 1);
+    conn_close(&c);
+}
+
+static void test_http_retransmission(void **state)
+{
+    (void)state;
+    conn_t c;
+    conn_open(&c, 1 << 20, 80);
+    const char *req = "GET /retx HTTP/1.1\r\nHost: r\r\n\r\n";
+    size_t n = strlen(req);
+    uint32_t s0 = c.seq[TS];
+    seg_at(&c, TS, s0, req, 10);
+    seg_at(&c, TS, s0, req, 10);            /* exact retransmission */
+    seg_at(&c, TS, s0 + 5, req + 5, n - 5); /* overlaps 5 old bytes */
+    seg_at(&c, TS, s0, req, n);             /* whole thing again */
+    c.seq[TS] = s0 + (uint32_t)n;
+    sends(&c, TC, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+    sends(&c, TC, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"); /* no request for it */
+    assert_int_equal(lg.n_http, 2);
+    assert_string_equal(lg.http[0].url, "/retx");
+    assert_true(lg.http[0].has_req);
+    assert_false(lg.http[1].has_req); /* response without request still logged */
+    assert_int_equal(lg.http[1].status, 200);
+    assert_int_equal(app_layer_get_stats(c.al)->gaps[APP_HTTP], 0);
+    conn_close(&c);
+}
+
+static void test_http_gaps(void **state)
+{
+    (void)state;
+    conn_t c;
+    conn_open(&c, 1 << 20, 80);
+    static char body[1000];
+    memset(body, 'b', sizeof(body));
+    sends(&c, TS, "GET /big HTTP/1.1\r\n\r\nGET /after HTTP/1.1\r\n\r\n");
+    sends(&c, TC, "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n");
+    seg(&c, TC, body, 100);
+    c.seq[TC] += 500; /* 500 body bytes lost */
+    seg(&c, TC, body, 400);
+    sends(&c, TC, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+    assert_int_equal(lg.n_http, 2);
+    assert_int_equal(lg.http[0].length, 1000); /* the gap was body: skipped in place */
+    assert_string_equal(lg.http[1].url, "/after");
+
+    /* A gap inside a chunked body loses the framing: the tx ends with what
+     * was seen and parsing resumes at a packet starting a response. */
+    sends(&c, TS, "GET /chunked HTTP/1.1\r\n\r\nGET /next HTTP/1.1\r\n\r\n");
+    sends(&c, TC, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n10\r\n0123");
+    c.seq[TC] += 30;
+    sends(&c, TC, "tail of something\r\n0\r\n\r\n"); /* not a head: dropped */
+    sends(&c, TC, "HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\n\r\n");
+    assert_int_equal(lg.n_http, 4);
+    assert_string_equal(lg.http[2].url, "/chunked");
+    assert_int_equal(lg.http[2].length, 4);
+    assert_string_equal(lg.http[3].url, "/next");
+    assert_int_equal(lg.http[3].status, 202);
+
+    /* A gap in the requests: resync at the next packet starting one. */
+    c.seq[TS] += 7;
+    sends(&c, TS, "st: lost.example\r\n\r\n");
+    sends(&c, TS, "GET /resync HTTP/1.1\r\n\r\n");
+    sends(&c, TC, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+    assert_int_equal(lg.n_http, 5);
+    assert_string_equal(lg.http[4].url, "/resync");
+    assert_int_equal(app_layer_get_stats(c.al)->gaps[APP_HTTP], 3);
+    assert_int_equal(app_layer_get_stats(c.al)->errors[APP_HTTP], 0);
+    conn_close(&c);
+}
+
+static void test_http_flow_end(void **state)
+{
+    (void)state;
+    conn_t c;
+    conn_open(&c, 1 << 20, 80);
+    sends(&c, TS, "GET /a HTTP/1.0\r\n\r\nGET /b HTTP/1.0\r\n\r\n");
+    sends(&c, TC, "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\n");
+    sends(&c, TC, "until the connection closes, fifty bytes of body..");
+    assert_int_equal(lg.n_http, 0);
+    conn_close(&c);
+    assert_int_equal(lg.n_http, 2);
+    assert_string_equal(lg.http[0].url, "/a");
+    assert_int_equal(lg.http[0].length, 50);
+    assert_string_equal(lg.http[0].ct, "text/plain");
+    assert_string_equal(lg.http[1].url, "/b");
+    assert_false(lg.http[1].has_resp);
+    assert_int_equal(lg.http[1].status, 0);
+}
+
+static void test_http_connect_tunnel(void **state)
+{
+    (void)state;
+    conn_t c;
+    conn_open(&c, 1 << 20, 3128);
+    sends(&c, TS, "CONNECT www.example.org:443 HTTP/1.1\r\nHost: www.example.org:443\r\n\r\n");
+    sends(&c, TC, "HTTP/1.1 200 Connection established\r\n\r\n");
+    sends(&c, TS, "\x16\x03\x01\x00\x05\x01\x00\x00\x01\x00");
+    sends(&c, TC, "\x16\x03\x03 binary tunnel data");
+    assert_int_equal(lg.n_http, 1);
+    assert_string_equal(lg.http[0].method, "CONNECT");
+    assert_string_equal(lg.http[0].url, "www.example.org:443");
+    assert_string_equal(lg.http[0].host, "www.example.org");
+    assert_int_equal(lg.http[0].port, 443);
+    assert_int_equal(lg.n_tls, 0);
+    assert_int_equal(app_layer_get_stats(c.al)->errors[APP_HTTP], 0);
+    conn_close(&c);
+    assert_int_equal(lg.n_http, 1);
+}
+
+static void test_http_bounds(void **state)
+{
+    (void)state;
+    conn_t c;
+    conn_open(&c, 1 << 20, 80);
+    /* A 3000-byte URL is cut to 2 KiB and marked. */
+    static char req[4096];
+    memcpy(req, "GET /", 5);
+    memset(req + 5, 'u', 2995);
+    strcpy(req + 3000, " HTTP/1.1\r\n\r\n");
+    sends(&c, TS, req);
+    sends(&c, TC, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+    assert_int_equal(lg.n_http, 1);
+    assert_int_equal(strlen(lg.http[0].url), 2048);
+    assert_true(lg.http[0].trunc);
+
+    /* 40 pipelined requests before any response: the queue holds 32, the
+     * oldest 8 are emitted early and their responses skipped. */
+    for (int i = 0; i < 40; i++) {
+        char r[64];
+        snprintf(r, sizeof(r), "GET /%d HTTP/1.1\r\n\r\n", i);
+        sends(&c, TS, r);
+    }
+    assert_int_equal(lg.n_http, 1 + 8);
+    for (int i = 0; i < 40; i++) {
+        char r[80];
+        snprintf(r, sizeof(r), "HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%.*s", i % 3, i % 3,
+                 "xyz");
+        sends(&c, TC, r);
+    }
+    assert_int_equal(lg.n_http, 1 + 40);
+    assert_string_equal(lg.http[1].url, "/0");
+    assert_false(lg.http[1].has_resp);
+    assert_string_equal(lg.http[9].url, "/8");
+    assert_true(lg.http[9].has_resp);
+    assert_int_equal(lg.http[9].length, 8 % 3);
+    assert_string_equal(lg.http[40].url, "/39");
+    assert_int_equal(lg.http[40].length, 39 % 3);
+    assert_true(app_layer_get_stats(c.al)->truncated >= 9);
+    conn_close(&c);
+
+    /* A head growing past 16 KiB over many segments is an error. */
+    conn_open(&c, 1 << 20, 80);
+    sends(&c, TS, "GET / HTTP/1.1\r\n");
+    static char hdr[1000];
+    memset(hdr, 'h', sizeof(hdr));
+    for (int i = 0; i < 20; i++)
+        seg(&c, TS, hdr, sizeof(hdr));
+    assert_int_equal(app_layer_get_stats(c.al)->errors[APP_HTTP], 1);
+    assert_int_equal(lg.n_http, 0);
+    conn_close(&c);
+}
+
+/* ---- TLS ---- */
+
+/* Hand-made ClientHello: ciphers 0x1301 0xc02f, SNI example.org, groups
+ * x25519, ALPN h2, point formats: JA3 "771,4865-49199,0-10-16-11,29,0". */
+static const uint8_t client_hello[] = {
+    0x01, 0x00, 0x00, 0x58, 0x03, 0x03, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11,
+    0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11,
+    0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x00, /* session id */
+    0x00, 0x04, 0x13, 0x01, 0xc0, 0x2f,                   /* ciphers */
+    0x01, 0x00,                                           /* compression */
+    0x00, 0x2b,                                           /* extensions: 43 bytes */
+    0x00, 0x00, 0x00, 0x10, 0x00, 0x0e, 0x00, 0x00, 0x0b, 'e',  'x',  'a',  'm',  'p',  'l',
+    'e',  '.',  'o',  'r',  'g',  0x00, 0x0a, 0x00, 0x04, 0x00, 0x02, 0x00, 0x1d, 0x00, 0x10,
+    0x00, 0x05, 0x00, 0x03, 0x02, 'h',  '2',  0x00, 0x0b, 0x00, 0x02, 0x01, 0x00,
+};
+
+/* Matching ServerHello: cipher 0xc02f, ALPN h2, renegotiation_info:
+ * JA3S "771,49199,16-65281". */
+static const uint8_t server_hello[] = {
+    0x02, 0x00, 0x00, 0x36, 0x03, 0x03, 0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x22,
+    0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x22,
+    0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x22, 0x00, 0xc0, 0x2f, 0x00, 0x00, 0x0e, 0x00,
+    0x10, 0x00, 0x05, 0x00, 0x03, 0x02, 'h',  '2',  0xff, 0x01, 0x00, 0x01, 0x00,
+};
+
+/* Handshake bytes wrapped in records of at most `chunk` bytes. */
+static size_t records(const uint8_t *hs, size_t n, size_t chunk, uint8_t *out)
+{
+    size_t o = 0;
+    while (n > 0) {
+        size_t k = n < chunk ? n : chunk;
+        const uint8_t h[5] = {0x16, 0x03, 0x01, (uint8_t)(k >> 8), (uint8_t)k};
+        memcpy(out + o, h, 5);
+        memcpy(out + o + 5, hs, k);
+        o += 5 + k;
+        hs += k;
+        n -= k;
+    }
+    return o;
+}
+
+static void test_tls_hellos_across_segments(void **state)
+{
+    (void)state;
+    assert_int_equal(sizeof(client_hello), 4 + 0x58);
+    assert_int_equal(sizeof(server_hello), 4 + 0x36);
+    uint8_t stream[512];
+    /* ClientHello in records of 30 bytes, sent in segments of every size. */
+    size_t n = records(client_hello, sizeof(client_hello), 30, stream);
+    for (size_t step = 1; step <= n; step++) {
+        conn_t c;
+        conn_open(&c, 1 << 20, 443);
+        for (size_t off = 0; off < n; off += step)
+            seg(&c, TS, stream + off, n - off < step ? n - off : step);
+        assert_int_equal(c.f.app_proto, APP_TLS);
+        assert_int_equal(lg.n_tls, 0);
+        uint8_t sh[128];
+        size_t m = records(server_hello, sizeof(server_hello), 100, sh);
+        memcpy(sh + m, "\x16\x03\x03\x00\x04\x0b\x00\x00\x00", 9); /* a Certificate follows */
+        seg(&c, TC, sh, m + 9);
+        assert_int_equal(lg.n_tls, 1);
+        ev_tls_t *e = &lg.tls[0];
+        assert_string_equal(e->sni, "example.org");
+        assert_true(e->has_ja3 && e->has_ja3s);
+        assert_string_equal(e->ja3_str, "771,4865-49199,0-10-16-11,29,0");
+        assert_string_equal(e->ja3, "e1c630bcf3eb477522c8aaa7f448c282");
+        assert_string_equal(e->ja3s_str, "771,49199,16-65281");
+        assert_string_equal(e->ja3s, "94d15fb85410d46db5a043124cf1b7ad");
+        assert_int_equal(e->version, 0x0303);
+        assert_int_equal(e->client_alpn_len, 3);
+        /* Application data afterwards is not looked at. */
+        sends(&c, TS, "\x17\x03\x03\x00\x02zz");
+        conn_close(&c);
+        assert_int_equal(lg.n_tls, 1);
+    }
+}
+
+static void test_tls_client_only_and_errors(void **state)
+{
+    (void)state;
+    conn_t c;
+    conn_open(&c, 1 << 20, 443);
+    uint8_t stream[256];
+    size_t n = records(client_hello, sizeof(client_hello), 200, stream);
+    /* A retransmitted copy and a gap afterwards change nothing. */
+    seg(&c, TS, stream, n);
+    seg_at(&c, TS, c.seq[TS] - (uint32_t)n, stream, n);
+    conn_close(&c);
+    assert_int_equal(lg.n_tls, 1);
+    assert_int_equal(lg.tls[0].version, 0);
+    assert_false(lg.tls[0].has_ja3s);
+    assert_string_equal(lg.tls[0].ja3, "e1c630bcf3eb477522c8aaa7f448c282");
+
+    /* A ClientHello whose extensions overrun: parse error, no event. */
+    conn_open(&c, 1 << 20, 443);
+    uint8_t bad[sizeof(client_hello)];
+    memcpy(bad, client_hello, sizeof(bad));
+    bad[48] = 0x2c;
+    n = records(bad, sizeof(bad), 200, stream);
+    seg(&c, TS, stream, n);
+    assert_int_equal(app_layer_get_stats(c.al)->errors[APP_TLS], 1);
+    conn_close(&c);
+    assert_int_equal(lg.n_tls, 0);
+
+    /* A gap inside the ClientHello: it cannot complete; the next hello
+     * starting a packet is taken. */
+    conn_open(&c, 1 << 20, 443);
+    n = records(client_hello, sizeof(client_hello), 200, stream);
+    seg(&c, TS, stream, 40);
+    c.seq[TS] += 10;
+    seg(&c, TS, stream + 50, n - 50); /* not a record start: dropped */
+    seg(&c, TS, stream, n);
+    conn_close(&c);
+    assert_int_equal(lg.n_tls, 1);
+    assert_string_equal(lg.tls[0].sni, "example.org");
+}
+
+/* ---- probing, hints, memcap ---- */
+
+static void test_probe_and_hints(void **state)
+{
+    (void)state;
+    conn_t c;
+    /* Neither side looks like ours: nothing is allocated. */
+    conn_open(&c, 1 << 20, 22);
+    sends(&c, TC, "SSH-2.0-OpenSSH_9.2\r\n");
+    sends(&c, TS, "SSH-2.0-PuTTY\r\n");
+    sends(&c, TS, "GET / HTTP/1.1\r\n\r\n"); /* too late: the first payload decided */
+    assert_non_null(c.f.app);
+    assert_int_equal(c.f.app_proto, APP_UNKNOWN);
+    assert_int_equal(app_layer_get_stats(c.al)->mem_used, 0);
+    conn_close(&c);
+    assert_int_equal(lg.n_http, 0);
+
+    /* nDPI said SMTP: no probing even for HTTP-looking bytes. */
+    conn_open(&c, 1 << 20, 25);
+    c.f.app_proto = APP_SMTP;
+    sends(&c, TS, "GET / HTTP/1.1\r\n\r\n");
+    sends(&c, TC, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+    assert_null(c.f.app);
+    conn_close(&c);
+    assert_int_equal(lg.n_http, 0);
+
+    /* nDPI said HTTP: that parser is used (here the server speaks first). */
+    conn_open(&c, 1 << 20, 8000);
+    c.f.app_proto = APP_HTTP;
+    sends(&c, TC, "HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\n\r\n");
+    assert_int_equal(lg.n_http, 1);
+    assert_int_equal(lg.http[0].status, 408);
+    conn_close(&c);
+
+    /* The server's first bytes decide when the client's did not. */
+    conn_open(&c, 1 << 20, 8080);
+    sends(&c, TS, "\x01\x02garbage");
+    sends(&c, TC, "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
+    assert_int_equal(c.f.app_proto, APP_HTTP);
+    assert_int_equal(lg.n_http, 1);
+    conn_close(&c);
+}
+
+static void test_memcap(void **state)
+{
+    (void)state;
+    conn_t c;
+    conn_open(&c, 100, 80); /* too small for any flow state */
+    sends(&c, TS, "GET / HTTP/1.1\r\n\r\n");
+    sends(&c, TS, "GET /2 HTTP/1.1\r\n\r\n");
+    sends(&c, TC, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+    const app_layer_stats_t *st = app_layer_get_stats(c.al);
+    assert_int_equal(st->memcap_hits, 1); /* counted once per flow */
+    assert_int_equal(st->alloc[APP_HTTP], 1);
+    assert_int_equal(st->flows[APP_HTTP], 0);
+    conn_close(&c);
+    assert_int_equal(lg.n_http, 0);
+
+    /* Room for the flow state but not for a head buffer: the direction
+     * that needs one stops (an error), the request is still logged. */
+    conn_open(&c, 1 << 20, 80);
+    sends(&c, TS, "GET / HTTP/1.1\r\n\r\n");
+    size_t state_size = app_layer_get_stats(c.al)->mem_used;
+    conn_close(&c);
+    conn_open(&c, state_size + 100, 80);
+    sends(&c, TS, "GET /ok HTTP/1.1\r\n\r\n");
+    sends(&c, TC, "HTTP/1.1 200 OK\r\n"); /* partial head: needs a buffer */
+    sends(&c, TC, "Content-Length: 0\r\n\r\n");
+    st = app_layer_get_stats(c.al);
+    assert_int_equal(st->flows[APP_HTTP], 1);
+    assert_int_equal(st->alloc[APP_HTTP], 1);
+    assert_int_equal(st->errors[APP_HTTP], 1);
+    assert_int_equal(lg.n_http, 0);
+    conn_close(&c);
+    assert_int_equal(lg.n_http, 1);
+    assert_string_equal(lg.http[0].url, "/ok");
+    assert_false(lg.http[0].has_resp);
+}
+
+static void test_udp_dns_and_names(void **state)
+{
+    (void)state;
+    memset(&lg, 0, sizeof(lg));
+    app_event_sink_t sink = {.dns = on_dns, .ud = &lg};
+    app_layer_t *al = app_layer_new(1 << 20, &sink);
+    flow_t f;
+    memset(&f, 0, sizeof(f));
+    f.key.proto = 17;
+    f.key.port[0] = 5353;
+    f.key.port[1] = 5353; /* not port 53: not probed */
+    const uint8_t q[] = {0x12, 0x34, 0x01, 0x00, 0,    1,    0,    0,    0,   0,
+                         0,    0,    0x01, 'x',  0x00, 0x00, 0x01, 0x00, 0x01};
+    packet_t p;
+    memset(&p, 0, sizeof(p));
+    p.payload = q;
+    p.payload_len = sizeof(q);
+    app_layer_packet(al, &f, DIR_TOSERVER, &p);
+    assert_int_equal(lg.n_dns, 0);
+    app_layer_flow_end(al, &f);
+    f.app_proto = APP_DNS; /* ... unless nDPI says so */
+    app_layer_packet(al, &f, DIR_TOSERVER, &p);
+    assert_int_equal(lg.n_dns, 1);
+    app_layer_flow_end(al, &f);
+    app_layer_free(al);
+
+    assert_string_equal(app_proto_name(APP_HTTP), "http");
+    assert_string_equal(app_proto_name(APP_FTP_DATA), "ftp-data");
+    assert_string_equal(app_proto_name(APP_DNP3), "dnp3");
+    assert_string_equal(app_proto_name(APP_PGSQL), "pgsql");
+    assert_string_equal(app_proto_name(APP_FAILED), "failed");
+    assert_null(app_proto_name(APP_UNKNOWN));
+    assert_null(app_proto_name(APP_PROTO_COUNT));
+    for (int i = 1; i < APP_PROTO_COUNT; i++)
+        assert_non_null(app_proto_name((app_proto_t)i));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_http_pipelined),
+        cmocka_unit_test(test_http_split_every_offset),
+        cmocka_unit_test(test_http_interim_and_304),
+        cmocka_unit_test(test_http_retransmission),
+        cmocka_unit_test(test_http_gaps),
+        cmocka_unit_test(test_http_flow_end),
+        cmocka_unit_test(test_http_connect_tunnel),
+        cmocka_unit_test(test_http_bounds),
+        cmocka_unit_test(test_tls_hellos_across_segments),
+        cmocka_unit_test(test_tls_client_only_and_errors),
+        cmocka_unit_test(test_probe_and_hints),
+        cmocka_unit_test(test_memcap),
+        cmocka_unit_test(test_udp_dns_and_names),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
