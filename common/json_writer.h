@@ -26,7 +26,7 @@ void jw_init(jw_t *w);
 void jw_free(jw_t *w);
 void jw_reset(jw_t *w);
 
-void jw_object_open(jw_t *w);  /* as a value (top level or in an array) */
+void jw_object_open(jw_t *w); /* as a value (top level or in an array) */
 void jw_object_close(jw_t *w);
 void jw_array_open(jw_t *w);
 void jw_array_close(jw_t *w);

@@ -454,18 +454,25 @@ def cap_pcapng():
     return cap
 
 
-def _eth_ip4(raw_ip, src="10.9.0.66", dst="10.9.0.77"):
+# Broken IP headers use their own addresses (10.9.1.x, fd00:9:1::x) so no
+# excuse for a broken transport header (V4, V6 below) can cover them.
+def _eth_ip4(raw_ip, src="10.9.1.66", dst="10.9.1.77"):
     return bytes(Ether(src=mac_of(src), dst=mac_of(dst), type=0x0800)) + raw_ip
 
 
-def _eth_ip6(raw_ip, src="fd00:9::66", dst="fd00:9::77"):
+def _eth_ip6(raw_ip, src="fd00:9:1::66", dst="fd00:9:1::77"):
     return bytes(Ether(src=mac_of(src), dst=mac_of(dst), type=0x86DD)) + raw_ip
 
 
 def _ip4(**kw):
-    kw.setdefault("src", "10.9.0.66")
-    kw.setdefault("dst", "10.9.0.77")
+    kw.setdefault("src", "10.9.1.66")
+    kw.setdefault("dst", "10.9.1.77")
     return IP(ttl=64, **kw)
+
+
+def _l4bad4(l4):
+    """IPv4 packet with a sound header from V4 carrying a broken layer 4."""
+    return _eth_ip4(bytes(IP(src=V4[0], dst=V4[1], ttl=64) / l4), *V4)
 
 
 # Frames whose IP header is sound but whose next layer is broken carry their
@@ -497,26 +504,28 @@ def cap_malformed():
     v[0] = 0x65
     cap.frame(_eth_ip4(bytes(v)), anomaly="ipv4.wrong_ip_version")
     ok.send(1, b"valid between")
-    cap.frame(_eth_ip4(bytes(_ip4() / TCP(sport=1111, dport=80, flags="S", dataofs=3))),
+    cap.frame(_l4bad4(TCP(sport=1111, dport=80, flags="S", dataofs=3)),
               anomaly="tcp.hlen_too_small", addrs=V4)
-    cap.frame(_eth_ip4(bytes(_ip4(proto=6) / Raw(b"\x04\x57\x00\x50\x00\x00\x00\x01\x00\x00"))),
+    cap.frame(_eth_ip4(bytes(IP(src=V4[0], dst=V4[1], ttl=64, proto=6) /
+                             Raw(b"\x04\x57\x00\x50\x00\x00\x00\x01\x00\x00")), *V4),
               anomaly="tcp.pkt_too_small", addrs=V4)
     # UDP length beyond the datagram: Suricata calls it udp.pkt_too_small (the
     # datagram is smaller than the header says); below 8 is udp.hlen_invalid
-    cap.frame(_eth_ip4(bytes(_ip4() / UDP(sport=2222, dport=53, len=500) / b"tiny")),
+    cap.frame(_l4bad4(UDP(sport=2222, dport=53, len=500) / b"tiny"),
               anomaly="udp.pkt_too_small", addrs=V4)
-    cap.frame(_eth_ip4(bytes(_ip4() / UDP(sport=2223, dport=53, len=4) / b"tiny")),
+    cap.frame(_l4bad4(UDP(sport=2223, dport=53, len=4) / b"tiny"),
               anomaly="udp.hlen_invalid", addrs=V4)
-    cap.frame(_eth_ip4(bytes(_ip4(proto=17) / Raw(b"\x08\xae\x00\x35"))),
+    cap.frame(_eth_ip4(bytes(IP(src=V4[0], dst=V4[1], ttl=64, proto=17) /
+                             Raw(b"\x08\xae\x00\x35")), *V4),
               anomaly="udp.pkt_too_small", addrs=V4)
-    cap.frame(_eth_ip4(bytes(_ip4(proto=1) / Raw(b"\x08\x00"))), anomaly="icmpv4.pkt_too_small",
-              addrs=V4)
-    cap.frame(_eth_ip6(bytes(IPv6(src="fd00:9::66", dst="fd00:9::77"))[:20]),
+    cap.frame(_eth_ip4(bytes(IP(src=V4[0], dst=V4[1], ttl=64, proto=1) / Raw(b"\x08\x00")), *V4),
+              anomaly="icmpv4.pkt_too_small", addrs=V4)
+    cap.frame(_eth_ip6(bytes(IPv6(src="fd00:9:1::66", dst="fd00:9:1::77"))[:20]),
               anomaly="ipv6.pkt_too_small")
-    cap.frame(_eth_ip6(bytes(IPv6(src="fd00:9::66", dst="fd00:9::77", plen=500, nh=17) /
+    cap.frame(_eth_ip6(bytes(IPv6(src="fd00:9:1::66", dst="fd00:9:1::77", plen=500, nh=17) /
                              UDP(sport=9, dport=10) / b"short")), anomaly="ipv6.trunc_pkt")
-    h = bytes(IPv6(src="fd00:9::66", dst="fd00:9::77", nh=0, plen=4)) + b"\x11\x00\x01\x02"
-    cap.frame(_eth_ip6(h), anomaly="ipv6.trunc_exthdr", addrs=V6)
+    h = bytes(IPv6(src=V6[0], dst=V6[1], nh=0, plen=4)) + b"\x11\x00\x01\x02"
+    cap.frame(_eth_ip6(h, *V6), anomaly="ipv6.trunc_exthdr", addrs=V6)
     ok.send(0, b"valid after")
     ok.send(1, b"valid end")
     ok.notes.append("the only flow: 4 valid frames around the malformed ones")

@@ -37,12 +37,18 @@ decode_result_t decode_packet(decoder_t *d, packet_t *p)
     p->caplen = frame ? caplen : 0;
     p->wirelen = wirelen;
     p->linktype = linktype;
+    p->frames = 1;
+    p->frames_bytes = wirelen;
 
     d->stats.pkts++;
     d->stats.bytes += wirelen;
 
-    dctx_t c = {.d = d, .p = p, .base = p->frame, .base_off = 0,
-                .wire_extra = wirelen > p->caplen ? wirelen - p->caplen : 0, .rebuilt = false};
+    dctx_t c = {.d = d,
+                .p = p,
+                .base = p->frame,
+                .base_off = 0,
+                .wire_extra = wirelen > p->caplen ? wirelen - p->caplen : 0,
+                .rebuilt = false};
     decode_result_t r = decode_link(&c);
     if (r == DECODE_NOT_IP) d->stats.not_ip++;
     /* Anything odd on a packet that otherwise decoded (an overlapping

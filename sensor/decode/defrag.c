@@ -16,7 +16,7 @@
 #define PAGE_SIZE   (1u << PAGE_SHIFT)
 #define PAYLOAD_MAX 65535u /* no reassembled payload can be longer */
 #define MAX_PAGES   ((PAYLOAD_MAX >> PAGE_SHIFT) + 1)
-#define MAX_RANGES  16 /* disjoint islands per datagram; more is an attack */
+#define MAX_RANGES  16     /* disjoint islands per datagram; more is an attack */
 #define MAX_NPAGES  65535u /* page ids are uint16_t, 0 = none */
 #define NIL         UINT32_MAX
 
@@ -45,6 +45,8 @@ typedef struct tracker {
     uint32_t hnext;      /* hash chain, or free list */
     uint32_t prev, next; /* age list */
     int64_t first_usec;
+    uint32_t frames;     /* fragment frames seen, and their wire bytes: */
+    uint64_t wire_bytes; /* the flow counts every frame of the datagram */
     uint16_t page[MAX_PAGES];
     range_t r[MAX_RANGES];
 } tracker_t;
@@ -74,7 +76,8 @@ defrag_t *defrag_new(const defrag_config_t *cfg)
     df->npages = cfg->memcap_bytes / PAGE_SIZE;
     if (df->npages > MAX_NPAGES) df->npages = MAX_NPAGES;
     uint32_t nb = 1;
-    while (nb < df->ntrk && nb < (1u << 30)) nb <<= 1;
+    while (nb < df->ntrk && nb < (1u << 30))
+        nb <<= 1;
     df->bucket_mask = nb - 1;
     df->trk = calloc(df->ntrk, sizeof(tracker_t));
     df->bucket = malloc((size_t)nb * sizeof(uint32_t));
@@ -85,11 +88,14 @@ defrag_t *defrag_new(const defrag_config_t *cfg)
         defrag_free(df);
         return NULL;
     }
-    for (uint32_t i = 0; i < nb; i++) df->bucket[i] = NIL;
-    for (uint32_t i = 0; i < df->ntrk; i++) df->trk[i].hnext = i + 1 < df->ntrk ? i + 1 : NIL;
+    for (uint32_t i = 0; i < nb; i++)
+        df->bucket[i] = NIL;
+    for (uint32_t i = 0; i < df->ntrk; i++)
+        df->trk[i].hnext = i + 1 < df->ntrk ? i + 1 : NIL;
     df->free_trk = df->ntrk ? 0 : NIL;
     /* Hand out low page ids first. */
-    for (uint32_t i = 0; i < df->npages; i++) df->free_pages[i] = (uint16_t)(df->npages - i);
+    for (uint32_t i = 0; i < df->npages; i++)
+        df->free_pages[i] = (uint16_t)(df->npages - i);
     df->nfree = df->npages;
     df->oldest = df->newest = NIL;
     return df;
@@ -183,15 +189,17 @@ static uint32_t key_hash(const tracker_t *k)
         h = mix(h, rd32(k->dst + i));
     }
     h = mix(h, k->id);
-    h = mix(h, (uint32_t)k->version << 24 | (uint32_t)k->kproto << 16 | k->vlan[0]);
-    return mix(h, k->vlan[1]);
+    h = mix(h, (uint32_t)k->version << 24 | (uint32_t)k->kproto << 16);
+    for (int i = 0; i < PKT_MAX_VLAN; i++)
+        h = mix(h, k->vlan[i]);
+    return h;
 }
 
 static int key_eq(const tracker_t *a, const tracker_t *b)
 {
     return a->id == b->id && a->version == b->version && a->kproto == b->kproto &&
-           a->vlan[0] == b->vlan[0] && a->vlan[1] == b->vlan[1] &&
-           memcmp(a->src, b->src, 16) == 0 && memcmp(a->dst, b->dst, 16) == 0;
+           memcmp(a->vlan, b->vlan, sizeof(a->vlan)) == 0 && memcmp(a->src, b->src, 16) == 0 &&
+           memcmp(a->dst, b->dst, 16) == 0;
 }
 
 /* Unlink tracker i from its bucket and the age list, free its pages. */
@@ -199,7 +207,8 @@ static void tracker_drop(defrag_t *df, uint32_t i)
 {
     tracker_t *t = &df->trk[i];
     uint32_t *link = &df->bucket[t->hash & df->bucket_mask];
-    while (*link != i) link = &df->trk[*link].hnext;
+    while (*link != i)
+        link = &df->trk[*link].hnext;
     *link = t->hnext;
     if (t->prev != NIL)
         df->trk[t->prev].next = t->next;
@@ -209,7 +218,8 @@ static void tracker_drop(defrag_t *df, uint32_t i)
         df->trk[t->next].prev = t->prev;
     else
         df->newest = t->prev;
-    for (uint32_t k = 0; k < MAX_PAGES; k++) page_put(df, &t->page[k]);
+    for (uint32_t k = 0; k < MAX_PAGES; k++)
+        page_put(df, &t->page[k]);
     page_put(df, &t->hdr_page);
     t->hnext = df->free_trk;
     df->free_trk = i;
@@ -265,8 +275,7 @@ static uint32_t tracker_get(defrag_t *df, decode_stats_t *st, const tracker_t *k
     memcpy(t->src, k->src, 16);
     memcpy(t->dst, k->dst, 16);
     t->id = k->id;
-    t->vlan[0] = k->vlan[0];
-    t->vlan[1] = k->vlan[1];
+    memcpy(t->vlan, k->vlan, sizeof(t->vlan));
     t->version = k->version;
     t->kproto = k->kproto;
     t->hash = h;
@@ -357,8 +366,10 @@ static int merge_data(const defrag_t *df, const tracker_t *t, uint32_t a, uint32
 static uint16_t ip_checksum(const uint8_t *h, uint32_t len)
 {
     uint32_t sum = 0;
-    for (uint32_t i = 0; i + 1 < len; i += 2) sum += rd16(h + i);
-    while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+    for (uint32_t i = 0; i + 1 < len; i += 2)
+        sum += rd16(h + i);
+    while (sum >> 16)
+        sum = (sum & 0xffff) + (sum >> 16);
     return (uint16_t)~sum;
 }
 
@@ -425,13 +436,14 @@ defrag_result_t defrag_add(defrag_t *df, decode_stats_t *st, packet_t *p, const 
     memcpy(key.src, p->src.b, 16);
     memcpy(key.dst, p->dst.b, 16);
     key.id = fd->id;
-    key.vlan[0] = p->vlan[0];
-    key.vlan[1] = p->vlan[1];
+    memcpy(key.vlan, p->vlan, sizeof(key.vlan));
     key.version = fd->version;
     key.kproto = fd->version == 4 ? fd->proto : 0;
     const uint32_t i = tracker_get(df, st, &key, p->ts_usec);
     if (i == NIL) return drop(df, st, p, NIL, ANOM_FRAG_MEMCAP, fd->frame_off);
     tracker_t *t = &df->trk[i];
+    t->frames++;
+    t->wire_bytes += p->wirelen;
 
     int conflict = 0;
     if (!fd->more) {
@@ -466,6 +478,8 @@ defrag_result_t defrag_add(defrag_t *df, decode_stats_t *st, packet_t *p, const 
             return drop(df, st, p, i, large_kind, fd->frame_off);
         build(df, t, out_len);
         *out = df->out;
+        p->frames = t->frames;
+        p->frames_bytes = t->wire_bytes;
         tracker_drop(df, i);
         return DEFRAG_COMPLETE;
     }

@@ -44,18 +44,18 @@ typedef enum defrag_result {
 
 /* One fragment as the IP decoders found it. */
 typedef struct frag_desc {
-    uint8_t version;      /* 4 or 6 */
-    uint8_t proto;        /* protocol of the reassembled payload */
-    uint16_t nh_off;      /* IPv6: offset in hdr of the next-header byte that
-                             announced the fragment header */
-    uint32_t id;          /* IPv4: 16-bit id; IPv6: 32-bit id */
-    uint32_t offset;      /* payload offset in bytes */
-    bool more;            /* MF */
-    const uint8_t *hdr;   /* IPv4 header / IPv6 header + unfragmentable part */
+    uint8_t version;    /* 4 or 6 */
+    uint8_t proto;      /* protocol of the reassembled payload */
+    uint16_t nh_off;    /* IPv6: offset in hdr of the next-header byte that
+                           announced the fragment header */
+    uint32_t id;        /* IPv4: 16-bit id; IPv6: 32-bit id */
+    uint32_t offset;    /* payload offset in bytes */
+    bool more;          /* MF */
+    const uint8_t *hdr; /* IPv4 header / IPv6 header + unfragmentable part */
     uint32_t hdr_len;
-    const uint8_t *data;  /* fragment payload (after the fragment header) */
+    const uint8_t *data; /* fragment payload (after the fragment header) */
     uint32_t data_len;
-    uint32_t frame_off;   /* frame offset of hdr, for anomaly offsets */
+    uint32_t frame_off; /* frame offset of hdr, for anomaly offsets */
 } frag_desc_t;
 
 /* Feed one fragment of p (p->src/dst/vlan/ts_usec are used as the key and

@@ -85,7 +85,10 @@ decode_result_t decode_ipv4(dctx_t *c, const uint8_t *ip, uint32_t avail)
     const uint32_t hlen = (uint32_t)(ip[0] & 0x0f) * 4;
     if (hlen < IPV4_HLEN_MIN) return dctx_anomaly(c, ANOM_IPV4_HLEN_TOO_SMALL, ip);
     if (hlen > avail) return dctx_anomaly(c, ANOM_IPV4_TRUNC, ip);
-    const uint32_t total = rd16(ip + 2);
+    uint32_t total = rd16(ip + 2);
+    /* 0 is what a host-side capture of a TSO/GSO send shows (the NIC fills
+     * it in later): like Wireshark, read it as "the rest of the frame". */
+    if (total == 0) total = avail + c->wire_extra;
     if (total < hlen) return dctx_anomaly(c, ANOM_IPV4_IPLEN_SMALLER_THAN_HLEN, ip + 2);
 
     /* The header holds together: the addresses are good from here on, even
@@ -99,8 +102,9 @@ decode_result_t decode_ipv4(dctx_t *c, const uint8_t *ip, uint32_t avail)
     p->ip_proto = ip[9];
     p->ttl = ip[8];
     /* Claiming more than the wire carried is an anomaly; more than the
-     * snaplen kept is not. */
-    if (total > avail + c->wire_extra) return dctx_anomaly(c, ANOM_IPV4_TRUNC_PKT, ip + 2);
+     * snaplen kept is not. Either way what is there is decoded (as tshark
+     * does), so the frame still reaches its flow. */
+    if (total > avail + c->wire_extra) dctx_anomaly(c, ANOM_IPV4_TRUNC_PKT, ip + 2);
     if (hlen > IPV4_HLEN_MIN && check_options(c, ip, hlen) != DECODE_OK) return DECODE_ANOMALY;
 
     const uint16_t frag = rd16(ip + 6);

@@ -158,6 +158,7 @@ decode_result_t decode_ipv6(dctx_t *c, const uint8_t *ip, uint32_t avail)
     memcpy(p->dst.b, ip + 24, 16);
     p->ip_proto = ip[6];
     p->ttl = ip[7];
-    if (total > avail + c->wire_extra) return dctx_anomaly(c, ANOM_IPV6_TRUNC_PKT, ip + 4);
+    /* As for IPv4: flagged, then decoded as far as captured. */
+    if (total > avail + c->wire_extra) dctx_anomaly(c, ANOM_IPV6_TRUNC_PKT, ip + 4);
     return walk(c, ip, total);
 }

@@ -1,5 +1,6 @@
-/* link.c -- link layers: Ethernet (+ 802.1Q/802.1ad tags), Linux cooked
- * v1/v2, BSD loopback and raw IP. Each finds where the IP header starts. */
+/* link.c -- link layers: Ethernet (+ 802.1Q/802.1ad tags, PPPoE session),
+ * Linux cooked v1/v2, BSD loopback and raw IP. Each finds where the IP
+ * header starts. */
 #include "decode_int.h"
 
 /* DLT_ values as libpcap on Linux reports them. 14 is OpenBSD's DLT_RAW and
@@ -27,6 +28,11 @@ enum {
 #define ETHERTYPE_VLAN      0x8100
 #define ETHERTYPE_QINQ      0x88a8
 #define ETHERTYPE_QINQ_9100 0x9100
+#define ETHERTYPE_PPPOE     0x8864 /* session stage; discovery (0x8863) is not IP */
+
+#define PPPOE_HLEN 6
+#define PPP_IPV4   0x0021
+#define PPP_IPV6   0x0057
 
 int decode_linktype_supported(int linktype)
 {
@@ -50,6 +56,26 @@ static inline int is_vlan_type(uint16_t type)
     return type == ETHERTYPE_VLAN || type == ETHERTYPE_QINQ || type == ETHERTYPE_QINQ_9100;
 }
 
+/* PPPoE session: version/type 0x11, code 0, session id, length; then the
+ * PPP protocol (2 bytes, or 1 when compressed: an odd first byte). */
+static decode_result_t decode_pppoe(dctx_t *c, const uint8_t *at, uint32_t avail)
+{
+    if (avail < PPPOE_HLEN + 1) return dctx_anomaly(c, ANOM_PPPOE_TRUNC, at);
+    if (at[0] != 0x11 || at[1] != 0) return DECODE_NOT_IP;
+    uint32_t hl = PPPOE_HLEN + 1;
+    uint16_t proto = at[PPPOE_HLEN];
+    if (!(proto & 1)) {
+        if (avail < PPPOE_HLEN + 2) return dctx_anomaly(c, ANOM_PPPOE_TRUNC, at);
+        proto = rd16(at + PPPOE_HLEN);
+        hl++;
+    }
+    switch (proto) {
+    case PPP_IPV4: return decode_ipv4(c, at + hl, avail - hl);
+    case PPP_IPV6: return decode_ipv6(c, at + hl, avail - hl);
+    default: return DECODE_NOT_IP; /* LCP, IPCP, CHAP ... */
+    }
+}
+
 /* Ethertype dispatch shared by Ethernet and the cooked headers; peels up to
  * PKT_MAX_VLAN tags first. stats.vlan counts frames with a tag,
  * stats.vlan_qinq frames with two. */
@@ -71,6 +97,7 @@ static decode_result_t by_ethertype(dctx_t *c, uint16_t type, const uint8_t *at,
     switch (type) {
     case ETHERTYPE_IPV4: return decode_ipv4(c, at, avail);
     case ETHERTYPE_IPV6: return decode_ipv6(c, at, avail);
+    case ETHERTYPE_PPPOE: return decode_pppoe(c, at, avail);
     default: return DECODE_NOT_IP; /* ARP, LLDP, 802.3 length, MPLS ... */
     }
 }

@@ -33,17 +33,19 @@ typedef struct packet {
     uint8_t vlan_count;
 
     /* network */
-    uint8_t ip_version;  /* 4 or 6; 0 when the frame carried no IP */
-    const uint8_t *l3;   /* IP header (or reassembled datagram) */
-    uint32_t l3_len;     /* bytes from l3 to end of IP payload (trailer cut) */
-    soc_addr_t src, dst; /* network byte order */
-    uint8_t ip_proto;    /* transport protocol (after IPv6 ext headers) */
-    uint8_t ttl;         /* TTL / hop limit */
-    bool reassembled;    /* l3 points at a datagram rebuilt from fragments */
+    uint8_t ip_version;    /* 4 or 6; 0 when the frame carried no IP */
+    const uint8_t *l3;     /* IP header (or reassembled datagram) */
+    uint32_t l3_len;       /* bytes from l3 to end of IP payload (trailer cut) */
+    soc_addr_t src, dst;   /* network byte order */
+    uint8_t ip_proto;      /* transport protocol (after IPv6 ext headers) */
+    uint8_t ttl;           /* TTL / hop limit */
+    bool reassembled;      /* l3 points at a datagram rebuilt from fragments */
+    uint32_t frames;       /* frames this packet stands for: 1, or every */
+    uint64_t frames_bytes; /* fragment of a rebuilt datagram; their wire bytes */
 
     /* transport */
-    const uint8_t *l4; /* transport header */
-    uint32_t l4_len;   /* bytes from l4 to end of IP payload */
+    const uint8_t *l4;     /* transport header */
+    uint32_t l4_len;       /* bytes from l4 to end of IP payload */
     uint16_t sport, dport; /* host order; ICMP: type/code stay in icmp_* */
     uint8_t tcp_flags;
     uint32_t tcp_seq, tcp_ack; /* host order */

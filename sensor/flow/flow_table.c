@@ -303,6 +303,20 @@ static flow_t *flow_lookup(const flow_table_t *ft, const flow_key_t *pk, uint32_
     return NULL;
 }
 
+/* Timestamps come from captures and may be anything: never overflow. */
+static int64_t add_sat(int64_t t, int64_t d)
+{
+    return t > INT64_MAX - d ? INT64_MAX : t + d;
+}
+
+/* A packet after its flow's timeout starts a new flow even when the expiry
+ * pass has not run yet (timers tick once a second). */
+static bool idle_too_long(const flow_table_t *ft, const flow_t *f, int64_t now)
+{
+    int64_t t = ft->timeout[f->tclass];
+    return t != 0 && now > add_sat(f->last_usec, t);
+}
+
 flow_t *flow_table_packet(flow_table_t *ft, const packet_t *p, int *dir)
 {
     if (p->ip_version == 0) return NULL;
@@ -314,6 +328,10 @@ flow_t *flow_table_packet(flow_table_t *ft, const packet_t *p, int *dir)
     uint32_t hash = key_hash(&pk, ft->seed);
     int d = DIR_TOSERVER;
     flow_t *f = flow_lookup(ft, &pk, hash, &d);
+    if (f && idle_too_long(ft, f, p->ts_usec)) {
+        flow_end(ft, f, FLOW_END_TIMEOUT);
+        f = NULL;
+    }
 
     /* a new connection on the tuple of a closed one */
     if (f && tcp && f->tcp_state == FLOW_TCP_CLOSED && (flags & (TH_SYN | TH_ACK)) == TH_SYN) {
@@ -330,8 +348,9 @@ flow_t *flow_table_packet(flow_table_t *ft, const packet_t *p, int *dir)
         f = flow_create(ft, &pk, hash, p->ts_usec);
     }
 
-    f->pkts[d]++;
-    f->bytes[d] += p->wirelen;
+    /* a rebuilt datagram stands for all its fragment frames */
+    f->pkts[d] += p->frames ? p->frames : 1;
+    f->bytes[d] += p->frames ? p->frames_bytes : p->wirelen;
     if (p->ts_usec > f->last_usec) f->last_usec = p->ts_usec;
     if (tcp) {
         f->tcp_flags[d] |= flags;
@@ -347,12 +366,6 @@ flow_t *flow_table_packet(flow_table_t *ft, const packet_t *p, int *dir)
     }
     *dir = d;
     return f;
-}
-
-/* Timestamps come from captures and may be anything: never overflow. */
-static int64_t add_sat(int64_t t, int64_t d)
-{
-    return t > INT64_MAX - d ? INT64_MAX : t + d;
 }
 
 void flow_table_expire(flow_table_t *ft, int64_t now_usec)

@@ -136,17 +136,20 @@ void pipeline_packet(pipeline_t *pl, const capture_frame_t *frame)
     decode_result_t r = decode_packet(&pl->dec, &p);
     flow_t *f = NULL;
     int dir = DIR_TOSERVER;
-    if (p.ip_version && r != DECODE_HELD) f = flow_table_packet(pl->flows, &p, &dir);
+    /* A frame joins a flow once its transport header is known: a held
+     * fragment counts when its datagram completes, and a frame cut inside
+     * the TCP/UDP header would only make a bogus port-0 flow. */
+    if (p.l4 && r != DECODE_HELD) f = flow_table_packet(pl->flows, &p, &dir);
     for (unsigned i = 0; i < p.anomaly_count; i++)
         eve_anomaly_event(pl->eve, &p, f, &p.anomalies[i]);
     if (f) {
         uint64_t active = flow_table_stats(pl->flows)->active;
         if (active > pl->active_max) pl->active_max = active;
         f->anomalies += p.anomaly_count;
-        if (r == DECODE_OK) {
-            if (!(f->flags & FLOW_F_DPI_DONE)) dpi_packet(pl->dpi, f, dir, &p);
-            if (p.payload_len) app_layer_packet(pl->app, f, dir, &p);
-        }
+        /* A malformed packet may still carry a whole payload (bad TCP
+         * option, overlapping fragments): the payload pointer says. */
+        if (!(f->flags & FLOW_F_DPI_DONE)) dpi_packet(pl->dpi, f, dir, &p);
+        if (p.payload && p.payload_len) app_layer_packet(pl->app, f, dir, &p);
     }
     if (pl->last_ts >= pl->next_tick) pipeline_tick(pl, pl->last_ts);
 }

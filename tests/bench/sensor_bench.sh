@@ -2,7 +2,7 @@
 # sensor_bench.sh -- offline throughput and memory of soc-sensor against
 # Debian's ndpiReader (same libndpi 4.2) on one large capture.
 #
-#   tests/bench/sensor_bench.sh [-b BUILD_DIR] [-r RUNS] [-s SIZE_MB] [SEED...]
+#   tests/bench/sensor_bench.sh [-b BUILD_DIR] [-r RUNS] [-s SIZE_MB] [-c CONFIG] [SEED...]
 #
 # Builds BUILD_DIR/bench/big.pcap (>= SIZE_MB, default 500) once with
 # pcap_replicate from the seed captures (default: ../shared/data/pcaps/ndpi,
@@ -14,7 +14,9 @@
 # and `ndpiReader -i big.pcap -q`, under /usr/bin/time -v, and prints the
 # medians as a markdown table: packets/s, Gbit/s (wire bytes), peak RSS, and
 # RSS per tracked flow = (peak RSS - RSS on an empty capture) / the sensor's
-# stats.flow.active_max. Not a ctest: it takes minutes and needs a quiet machine.
+# stats.flow.active_max. -c passes a sensor config (e.g. a larger flow table;
+# the default table holds 65,536 flows and evicts beyond). Not a ctest: it
+# takes minutes and needs a quiet machine.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -22,12 +24,14 @@ REPO=$(cd "$HERE/../.." && pwd)
 BUILD=$REPO/build
 RUNS=3
 SIZE_MB=500
+CONFIG=()
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=python3
 
-usage() { sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 2; }
-while getopts "b:r:s:h" o; do
+usage() { sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 2; }
+while getopts "b:r:s:c:h" o; do
   case $o in
+    c) CONFIG=(-c "$(cd "$(dirname "$OPTARG")" && pwd)/$(basename "$OPTARG")") ;;
     b) BUILD=$(cd "$OPTARG" && pwd) ;;
     r) RUNS=$OPTARG ;;
     s) SIZE_MB=$OPTARG ;;
@@ -101,7 +105,7 @@ EOF
 }
 
 EMPTY=$REPO/pcaps/corrupt/header_only.pcap
-BASE=$(measure "$SENSOR" -r "$EMPTY" --eve "$OUT/eve-empty.json")
+BASE=$(measure "$SENSOR" "${CONFIG[@]}" -r "$EMPTY" --eve "$OUT/eve-empty.json")
 BASE_RSS=${BASE#* }
 
 S_RES=()
@@ -109,27 +113,30 @@ N_RES=()
 for i in $(seq 1 "$RUNS"); do
   echo "sensor_bench: run $i/$RUNS" >&2
   rm -f "$OUT/eve.json"
-  S_RES+=("$(measure "$SENSOR" -r "$BIG" --eve "$OUT/eve.json")")
+  S_RES+=("$(measure "$SENSOR" "${CONFIG[@]}" -r "$BIG" --eve "$OUT/eve.json")")
   N_RES+=("$(measure ndpiReader -i "$BIG" -q)")
 done
 
-ACTIVE_MAX=$("$PY" - "$OUT/eve.json" << 'EOF'
+# the sensor's final stats event: "active_max created evicted capacity"
+read -r ACTIVE_MAX CREATED EVICTED CAPACITY < <("$PY" - "$OUT/eve.json" << 'EOF'
 import json, sys
 last = None
 with open(sys.argv[1]) as fh:
     for line in fh:
         if '"event_type":"stats"' in line.replace(" ", ""):
             last = json.loads(line)
-v = (last or {}).get("stats", {}).get("flow", {}).get("active_max")
-print(v if isinstance(v, int) and v > 0 else "")
+fl = (last or {}).get("stats", {}).get("flow", {})
+print(*(fl.get(k) if isinstance(fl.get(k), int) else 0
+        for k in ("active_max", "created", "evicted", "capacity")))
 EOF
 )
 
 "$PY" - "$PKTS" "$BYTES" "$BASE_RSS" "${ACTIVE_MAX:-0}" "$COPIES" "${#SEEDS[@]}" "$RUNS" \
-  "${S_RES[@]}" "${N_RES[@]}" << 'EOF'
+  "${CREATED:-0}" "${EVICTED:-0}" "${CAPACITY:-0}" "${S_RES[@]}" "${N_RES[@]}" << 'EOF'
 import statistics, sys
-pkts, nbytes, base_rss, active_max, copies, nseeds, runs = (int(x) for x in sys.argv[1:8])
-rest = sys.argv[8:]
+pkts, nbytes, base_rss, active_max, copies, nseeds, runs, created, evicted, capacity = (
+    int(x) for x in sys.argv[1:11])
+rest = sys.argv[11:]
 sensor = [tuple(map(float, r.split())) for r in rest[:runs]]
 ndpi = [tuple(map(float, r.split())) for r in rest[runs:2 * runs]]
 
@@ -156,6 +163,9 @@ print("|---|---:|---:|---:|---:|---|")
 print(srow)
 print(nrow)
 print()
-print("soc-sensor / ndpiReader packet rate: %.2f. Sensor RSS on an empty capture: %.1f MiB."
+print("soc-sensor / ndpiReader packet rate: %.2f. Baseline: the sensor with the same "
+      "configuration on an empty capture, %.1f MiB (includes the preallocated flow table)."
       % (ps / pn if pn else 0, base_rss / 1024))
+print("Sensor flow table: %s flows created, at most %s active (capacity %s), %s evicted "
+      "to make room." % tuple(format(x, ",") for x in (created, active_max, capacity, evicted)))
 EOF

@@ -4,6 +4,7 @@ import datetime
 import ipaddress
 import json
 import os
+import socket
 import subprocess
 import tempfile
 
@@ -71,6 +72,24 @@ def parse_ts(s):
             return None
 
 
+# EVE proto names (Suricata prints IANA keywords for known protocols).
+PROTO_NUMBERS = {"ICMP": 1, "IGMP": 2, "TCP": 6, "UDP": 17, "GRE": 47, "ESP": 50, "AH": 51,
+                 "IPV6-ICMP": 58, "ICMPV6": 58, "SCTP": 132}
+
+
+def proto_number(p):
+    """EVE proto (name or number as text) to the IP protocol number."""
+    s = str(p)
+    if s.isdigit():
+        return int(s)
+    if s.upper() in PROTO_NUMBERS:
+        return PROTO_NUMBERS[s.upper()]
+    try:
+        return socket.getprotobyname(s)
+    except OSError:
+        return s
+
+
 def flow_record(ev):
     """The comparable part of one EVE flow event."""
     f = ev.get("flow", {})
@@ -85,7 +104,7 @@ def flow_record(ev):
         "start": parse_ts(f.get("start")),
         "flow_id": ev.get("flow_id"),
     }
-    if ev.get("src_port") is not None and d["proto"] in ("TCP", "UDP", "SCTP", "6", "17", "132"):
+    if ev.get("src_port") is not None and proto_number(d["proto"]) in (6, 17, 132):
         d["src_port"], d["dest_port"] = ev.get("src_port"), ev.get("dest_port")
     if ev.get("vlan"):
         d["vlan"] = list(ev["vlan"])
@@ -96,5 +115,4 @@ def flow_key(rec):
     """Same key as tshark_flows.flow_key, from a flow dict."""
     a = (rec["src_ip"], rec.get("src_port"))
     b = (rec["dest_ip"], rec.get("dest_port"))
-    proto = rec["proto"]
-    return (tuple(rec.get("vlan") or ()), proto, frozenset((a, b)))
+    return (tuple(rec.get("vlan") or ()), proto_number(rec["proto"]), frozenset((a, b)))

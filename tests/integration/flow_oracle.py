@@ -111,9 +111,9 @@ def check_manifest(pcap, verbose):
     return not problems
 
 
-def check_sensor(pcap, sensor, extra, verbose, root):
+def check_sensor(pcap, sensor, extra, verbose, root, timeouts=None):
     rel = os.path.relpath(pcap, root) if root else pcap
-    flows, frames, lts, err = tf.expected_flows(pcap)
+    flows, frames, lts, err = tf.expected_flows(pcap, timeouts)
     run = eve.run_sensor(sensor, pcap, extra)
     problems = []
     if run.crashed:
@@ -178,6 +178,8 @@ def main():
                     help="compare tshark with pcaps/expected/<name>.json instead of the sensor")
     ap.add_argument("--sensor-arg", action="append", default=[],
                     help="extra argument for the sensor (repeatable)")
+    ap.add_argument("--no-timeouts", action="store_true",
+                    help="diagnosis: never end a flow by idle time in the oracle")
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args()
     missing = [p for p in args.paths if not os.path.exists(p)]
@@ -201,7 +203,12 @@ def main():
             elif not args.sensor:
                 good = show_oracle(pcap, args.verbose)
             else:
-                good = check_sensor(pcap, args.sensor, args.sensor_arg, args.verbose, root)
+                timeouts = None
+                if args.no_timeouts:
+                    timeouts = {c: {k: float("inf") for k in v}
+                                for c, v in tf.DEFAULT_TIMEOUTS.items()}
+                good = check_sensor(pcap, args.sensor, args.sensor_arg, args.verbose, root,
+                                    timeouts)
             ok += good
     print("%d passed, %d failed" % (ok, total - ok))
     return 0 if ok == total else 1

@@ -217,6 +217,13 @@ def self_check(pcap):
 # -- sensor side -------------------------------------------------------------------
 
 
+def norm_rdata(rrtype, rdata):
+    """Suricata prints AAAA rdata with every group in full; compare values."""
+    if rrtype in ("A", "AAAA") and rdata:
+        return eve.norm_addr(rdata)
+    return rdata
+
+
 def sensor_dns(ev):
     """(kind, rrname, rrtype, rcode, answers) from Suricata EVE dns v2 or v3."""
     d = ev.get("dns", {})
@@ -227,11 +234,12 @@ def sensor_dns(ev):
     q = d.get("queries", [{}])[0] if "queries" in d else d
     answers = []
     for a in d.get("answers", []) or []:
-        answers.append((a.get("rrname"), a.get("rrtype"), a.get("rdata")))
+        answers.append((a.get("rrname"), a.get("rrtype"),
+                        norm_rdata(a.get("rrtype"), a.get("rdata"))))
     if not answers and isinstance(d.get("grouped"), dict):
         for rrtype, vals in d["grouped"].items():
             for v in vals:
-                answers.append((None, rrtype, v))
+                answers.append((None, rrtype, norm_rdata(rrtype, v)))
     return "answer", q.get("rrname"), q.get("rrtype"), d.get("rcode"), answers
 
 
@@ -271,7 +279,8 @@ def check_flow_events(mf, sf, events, geoip_on):
             problems.append("%s: no dns query event for %s %s" % (name, d["rrname"], d["rrtype"]))
         if d["rcode"] is None:
             continue
-        want = sorted((a["rrname"], a["rrtype"], a["rdata"]) for a in d["answers"])
+        want = sorted((a["rrname"], a["rrtype"], norm_rdata(a["rrtype"], a["rdata"]))
+                      for a in d["answers"])
         ok = False
         for k, n, t, rc, ans in evs:
             if k == "answer" and n == d["rrname"] and rc == d["rcode"]:
@@ -338,8 +347,15 @@ def sensor_check(pcap, sensor, city, asn):
         r["event"] = e
         sflows.append(r)
     mflows = [mflow_record(f) for f in m["flows"]]
-    res = flowcmp.compare(mflows, sflows)
-    problems += res.failures + res.tolerated
+    # frames with a sound IP header but a broken transport header: the
+    # sensor may count them to a flow of their own (see flowcmp)
+    excused = {}
+    for a in m.get("anomaly_frames", []):
+        if a.get("addrs"):
+            k = ((), frozenset(eve.norm_addr(x) for x in a["addrs"]))
+            excused.setdefault(k, []).append("#%d %s" % (a["frame"], a["event"]))
+    res = flowcmp.compare(mflows, sflows, excused)
+    problems += res.failures
     # pair manifest flows with sensor flows (key, then order) for the details
     groups = collections.defaultdict(list)
     for s in sorted(sflows, key=lambda x: (x.get("start") or 0)):
@@ -367,6 +383,8 @@ def sensor_check(pcap, sensor, city, asn):
                                             len(mflows), len(run.events)))
     for p in problems:
         print("  FAIL " + p)
+    for t in res.tolerated:
+        print("  tolerated " + t)
     return not problems
 
 

@@ -12,7 +12,10 @@ flow contract on top of tshark's fields:
   reuse   a SYN (no ACK) on a TCP flow that saw RST, or FIN from both sides,
           starts a new flow
   timeout a packet arriving after the flow idled longer than its timeout
-          starts a new flow (Suricata's stock timeouts, by packet time)
+          starts a new flow (Suricata's stock timeouts, by packet time). The
+          clock is the latest packet time seen so far (any frame), so a
+          capture that steps back in time never un-expires a flow; a flow's
+          last-seen time is its latest packet time
   bytes   the whole frame's wire length (pcap "len"), like tshark's
           conversation statistics
   frags   every fragment frame counts to the flow of the datagram it was
@@ -35,7 +38,7 @@ EXCLUSION_REASONS = {
     "unsupported-linktype": "link type the sensor does not decode (802.11 radiotap, "
                             "802.15.4, NFLOG ...): the sensor reports it, no flow",
     "unsupported-encap": "IP behind an encapsulation the sensor does not decode "
-                         "(MPLS, 802.1ah PBB, LLC/SNAP, PPPoE ...): not-ip for the sensor",
+                         "(MPLS, 802.1ah PBB, LLC/SNAP ...): not-ip for the sensor",
     "too-many-vlans": "more than two VLAN tags: anomaly vlan.too_many_layers, no flow",
     "l3-malformed": "tshark flags the outer IP header as broken: decoder anomaly, no flow",
     "l4-malformed": "tshark flags the outer transport header as broken: decoder anomaly; "
@@ -43,12 +46,16 @@ EXCLUSION_REASONS = {
     "incomplete-fragment": "IP fragment of a datagram that never completes: held, no flow",
 }
 
-# Link types (LINKTYPE_* as in the file header) the sensor decodes.
-SUPPORTED_LINKTYPES = {0, 1, 101, 113, 276, 12, 14, 108}
+# Link types (LINKTYPE_* as in the file header) the sensor decodes: NULL,
+# Ethernet, raw IP (101, and DLT 12/14 as some writers store it), LOOP,
+# Linux SLL and SLL2, IPv4 (228) and IPv6 (229).
+SUPPORTED_LINKTYPES = {0, 1, 12, 14, 101, 108, 113, 228, 229, 276}
 
 # Protocol names (tshark frame.protocols) that may sit between the link
-# header and the outer IP header and that the sensor decodes.
-LINK_LAYERS = {"eth", "ethertype", "vlan", "ieee8021ad", "sll", "null", "raw", "loop"}
+# header and the outer IP header and that the sensor decodes: Ethernet,
+# 802.1Q/802.1ad tags (0x8100, 0x88a8, 0x9100), PPPoE session + PPP.
+LINK_LAYERS = {"eth", "ethertype", "vlan", "ieee8021ad", "sll", "null", "raw", "loop",
+               "pppoes", "ppp"}
 
 # IPv6 extension headers tshark shows as layers, and the field holding
 # each one's next-header value.
@@ -59,8 +66,9 @@ IPV6_EXT = {
     "ipv6.dstopts": "ipv6.dstopts.nxt",
 }
 
-PROTO_NAMES = {6: "TCP", 17: "UDP", 1: "ICMP", 58: "IPv6-ICMP"}
-PORT_PROTOS = {6, 17}
+PROTO_NAMES = {1: "ICMP", 2: "IGMP", 6: "TCP", 17: "UDP", 47: "GRE", 50: "ESP", 51: "AH",
+               58: "IPv6-ICMP", 132: "SCTP"}
+PORT_PROTOS = {6: "tcp", 17: "udp", 132: "sctp"}
 
 # Suricata's stock flow timeouts (suricata.yaml flow-timeouts), seconds.
 DEFAULT_TIMEOUTS = {
@@ -78,7 +86,7 @@ FIELDS = [
     "ipv6.reassembled.in",
     "ipv6.hopopts.nxt", "ipv6.routing.nxt", "ipv6.fraghdr.nxt", "ipv6.dstopts.nxt",
     "tcp.srcport", "tcp.dstport", "tcp.flags",
-    "udp.srcport", "udp.dstport",
+    "udp.srcport", "udp.dstport", "sctp.srcport", "sctp.dstport",
     "_ws.expert.severity", "_ws.malformed",
 ]
 
@@ -248,7 +256,7 @@ def classify(frames, linktype_supported=True):
             continue
         ports = None
         if proto in PORT_PROTOS and fr.frag_of is None:
-            name = "tcp" if proto == 6 else "udp"
+            name = PORT_PROTOS[proto]
             if l4 != name:
                 fr.excluded, fr.detail = "l4-malformed", "%s header not dissected" % name
                 continue
@@ -424,7 +432,9 @@ def simulate(frames, timeouts=None):
     active = {}
     done = []
     pending = {}  # completing frame number -> fragment frames waiting
+    clock = float("-inf")
     for fr in frames:
+        clock = max(clock, fr.ts)
         if fr.excluded:
             continue
         if fr.frag_of is not None:
@@ -432,7 +442,7 @@ def simulate(frames, timeouts=None):
             continue
         key = flow_key(fr)
         f = active.get(key)
-        if f is not None and _expired(f, fr.ts, timeouts):
+        if f is not None and _expired(f, clock, timeouts):
             done.append(f)
             f = None
         if f is not None and fr.proto == 6 and _reuse(f, fr):
@@ -450,7 +460,7 @@ def simulate(frames, timeouts=None):
             f.pkts[d] += 1
             f.bytes[d] += part.wirelen
             f.frames.append(part.num)
-        f.last = fr.ts
+        f.last = max(f.last, fr.ts)
         _update_state(f, fr, d)
     done.extend(active.values())
     done.sort(key=lambda x: (x.start, x.first_num))

@@ -139,15 +139,26 @@ static void test_ipv4_bad_lengths(void **state)
     n = v4_opts(ok);
     assert_int_equal(dec(d, &p, LT_ETH, f, 14 + 19), DECODE_ANOMALY);
     assert_one_anomaly(&p, ANOM_IPV4_TRUNC, 14);
-    /* Header complete (24 bytes) but the datagram claims 36 and the frame,
-     * captured whole, holds 30: truncated on the wire. */
-    assert_int_equal(dec(d, &p, LT_ETH, f, 14 + 30), DECODE_ANOMALY);
+    /* The datagram claims 36 bytes and the frame, captured whole, holds 34:
+     * truncated on the wire. Flagged once, then decoded as far as it goes
+     * (the UDP length is judged against the claimed IP length). */
+    assert_int_equal(dec(d, &p, LT_ETH, f, 14 + 34), DECODE_ANOMALY);
     assert_one_anomaly(&p, ANOM_IPV4_TRUNC_PKT, 16);
     assert_int_equal(p.ip_version, 4);
-    assert_int_equal(p.l3_len, 30);
+    assert_int_equal(p.l3_len, 34);
     assert_int_equal(p.dst.b[3], 2);
+    assert_ptr_equal(p.l4, f + 38);
+    assert_int_equal(p.sport, 5000);
+    assert_int_equal(p.payload_len, 2);
+    /* Cut inside the UDP header: that is a second anomaly. */
+    assert_int_equal(dec(d, &p, LT_ETH, f, 14 + 30), DECODE_ANOMALY);
+    assert_int_equal(p.anomaly_count, 2);
+    assert_int_equal(p.anomalies[0].kind, ANOM_IPV4_TRUNC_PKT);
+    assert_int_equal(p.anomalies[1].kind, ANOM_UDP_TRUNC);
+    assert_int_equal(p.anomalies[1].offset, 38);
+    assert_int_equal(p.l3_len, 30);
     assert_null(p.l4);
-    assert_int_equal(d->stats.ipv4, 5);
+    assert_int_equal(d->stats.ipv4, 6);
 }
 
 static void test_ipv4_snaplen(void **state)
@@ -167,6 +178,25 @@ static void test_ipv4_snaplen(void **state)
     /* The wire frame itself (48) was shorter than the IP total length. */
     assert_int_equal(dec_snap(d, &p, LT_ETH, f, 46, 48), DECODE_ANOMALY);
     assert_one_anomaly(&p, ANOM_IPV4_TRUNC_PKT, 16);
+}
+
+static void test_ipv4_tso_zero_length(void **state)
+{
+    decoder_t *d = *state;
+    packet_t p;
+    const uint8_t ok[4] = {0x01, 0x01, 0x01, 0x01};
+    v4_opts(ok);
+    /* Total length 0 (a TSO send captured on the host): the frame's 36 IP
+     * bytes are the datagram. */
+    put16(f + 16, 0);
+    assert_int_equal(dec(d, &p, LT_ETH, f, 50), DECODE_OK);
+    assert_int_equal(p.l3_len, 36);
+    assert_int_equal(p.payload_len, 4);
+    assert_int_equal(p.anomaly_count, 0);
+    /* With a snaplen, the wire length counts. */
+    assert_int_equal(dec_snap(d, &p, LT_ETH, f, 46, 50), DECODE_OK);
+    assert_int_equal(p.l3_len, 32);
+    assert_int_equal(p.sport, 5000);
 }
 
 static void test_ipv4_trailer_cut(void **state)
@@ -374,9 +404,13 @@ static void test_ipv6_bad_lengths(void **state)
     assert_int_equal(dec(d, &p, LT_ETH, f, 14 + 39), DECODE_ANOMALY);
     assert_one_anomaly(&p, ANOM_IPV6_TRUNC, 14);
     assert_int_equal(p.ip_version, 0);
-    /* Payload length 8, frame holds 4 of it, captured whole. */
+    /* Payload length 8, frame holds 4 of it, captured whole: flagged, and
+     * the UDP header left is too short. */
     assert_int_equal(dec(d, &p, LT_ETH, f, 58), DECODE_ANOMALY);
-    assert_one_anomaly(&p, ANOM_IPV6_TRUNC_PKT, 18);
+    assert_int_equal(p.anomaly_count, 2);
+    assert_int_equal(p.anomalies[0].kind, ANOM_IPV6_TRUNC_PKT);
+    assert_int_equal(p.anomalies[0].offset, 18);
+    assert_int_equal(p.anomalies[1].kind, ANOM_UDP_TRUNC);
     assert_int_equal(p.ip_version, 6);
     assert_int_equal(p.ip_proto, 17);
     assert_int_equal(p.l3_len, 44);
@@ -418,6 +452,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_ipv4_max_header, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ipv4_bad_lengths, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ipv4_snaplen, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ipv4_tso_zero_length, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ipv4_trailer_cut, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ipv4_other_proto, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ipv6_hbh_dstopts_tcp, setup, teardown),

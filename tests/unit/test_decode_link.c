@@ -10,17 +10,17 @@
 
 /* IPv4 192.168.0.1 -> 192.168.0.2, TTL 64, total length 32, UDP 5000 -> 53,
  * UDP length 12, payload "data". */
-static const uint8_t V4UDP[32] = {
-    0x45, 0x00, 0x00, 0x20, 0x00, 0x01, 0x00, 0x00, 0x40, 0x11, 0x00, 0x00, 0xc0, 0xa8, 0x00, 0x01,
-    0xc0, 0xa8, 0x00, 0x02, 0x13, 0x88, 0x00, 0x35, 0x00, 0x0c, 0x00, 0x00, 'd',  'a',  't',  'a'};
+static const uint8_t V4UDP[32] = {0x45, 0x00, 0x00, 0x20, 0x00, 0x01, 0x00, 0x00, 0x40, 0x11, 0x00,
+                                  0x00, 0xc0, 0xa8, 0x00, 0x01, 0xc0, 0xa8, 0x00, 0x02, 0x13, 0x88,
+                                  0x00, 0x35, 0x00, 0x0c, 0x00, 0x00, 'd',  'a',  't',  'a'};
 
 /* IPv6 2001:db8::1 -> 2001:db8::2, hop limit 64, payload length 12, UDP
  * 5000 -> 53, length 12, payload "data". */
-static const uint8_t V6UDP[52] = {
-    0x60, 0x00, 0x00, 0x00, 0x00, 0x0c, 0x11, 0x40, 0x20, 0x01, 0x0d, 0xb8, 0x00,
-    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x20, 0x01,
-    0x0d, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-    0x02, 0x13, 0x88, 0x00, 0x35, 0x00, 0x0c, 0x00, 0x00, 'd',  'a',  't',  'a'};
+static const uint8_t V6UDP[52] = {0x60, 0x00, 0x00, 0x00, 0x00, 0x0c, 0x11, 0x40, 0x20, 0x01, 0x0d,
+                                  0xb8, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+                                  0x00, 0x01, 0x20, 0x01, 0x0d, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x00,
+                                  0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x13, 0x88, 0x00, 0x35,
+                                  0x00, 0x0c, 0x00, 0x00, 'd',  'a',  't',  'a'};
 
 static const uint8_t MAC12[12] = {0x00, 0x11, 0x22, 0x33, 0x44, 0x55,
                                   0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb};
@@ -218,7 +218,40 @@ static void test_not_ip(void **state)
     assert_int_equal(dec(d, &p, LT_ETH, arp, sizeof(arp)), DECODE_NOT_IP);
     assert_int_equal(d->stats.not_ip, 3);
     assert_int_equal(d->stats.ipv4, 0);
-    for (int k = 0; k < ANOM_COUNT; k++) assert_int_equal(d->stats.anomalies[k], 0);
+    for (int k = 0; k < ANOM_COUNT; k++)
+        assert_int_equal(d->stats.anomalies[k], 0);
+}
+
+static void test_pppoe(void **state)
+{
+    decoder_t *d = *state;
+    packet_t p;
+    /* PPPoE session (0x8864): ver/type 0x11, code 0, session 0x0102, length
+     * 34 (PPP protocol + IP), PPP protocol 0x0021 (IPv4). */
+    uint8_t hdr[22];
+    memcpy(hdr, MAC12, 12);
+    memcpy(hdr + 12, (const uint8_t[]){0x88, 0x64, 0x11, 0x00, 0x01, 0x02, 0x00, 0x22, 0x00, 0x21},
+           10);
+    size_t n = cat(hdr, 22, V4UDP, sizeof(V4UDP));
+    assert_int_equal(dec(d, &p, LT_ETH, frame, n), DECODE_OK);
+    check_v4udp(&p, 22);
+    /* Compressed protocol field (one byte, 0x57 = IPv6). */
+    memcpy(hdr + 12, (const uint8_t[]){0x88, 0x64, 0x11, 0x00, 0x01, 0x02, 0x00, 0x35, 0x57}, 9);
+    n = cat(hdr, 21, V6UDP, sizeof(V6UDP));
+    assert_int_equal(dec(d, &p, LT_ETH, frame, n), DECODE_OK);
+    check_v6udp(&p, 21);
+    /* LCP (0xc021) and PPPoE discovery (0x8863) are not IP. */
+    memcpy(hdr + 12, (const uint8_t[]){0x88, 0x64, 0x11, 0x00, 0x01, 0x02, 0x00, 0x04, 0xc0, 0x21},
+           10);
+    assert_int_equal(dec(d, &p, LT_ETH, hdr, 22), DECODE_NOT_IP);
+    hdr[13] = 0x63;
+    assert_int_equal(dec(d, &p, LT_ETH, hdr, 22), DECODE_NOT_IP);
+    /* Session header cut after 7 bytes, the protocol needing 2. */
+    hdr[13] = 0x64;
+    assert_int_equal(dec(d, &p, LT_ETH, hdr, 21), DECODE_ANOMALY);
+    assert_one_anomaly(&p, ANOM_PPPOE_TRUNC, 14);
+    assert_int_equal(dec(d, &p, LT_ETH, hdr, 16), DECODE_ANOMALY);
+    assert_one_anomaly(&p, ANOM_PPPOE_TRUNC, 14);
 }
 
 static void test_ethernet_truncated(void **state)
@@ -402,6 +435,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_vlan_qinq, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vlan_too_many_and_truncated, setup, teardown),
         cmocka_unit_test_setup_teardown(test_not_ip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pppoe, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ethernet_truncated, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sll, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sll2, setup, teardown),

@@ -11,16 +11,16 @@
 
 #include "decode/decode.h"
 
-#define LT_NULL  0
-#define LT_ETH   1
-#define LT_RAW   12
-#define LT_RAW14 14
+#define LT_NULL   0
+#define LT_ETH    1
+#define LT_RAW    12
+#define LT_RAW14  14
 #define LT_RAW101 101
-#define LT_LOOP  108
-#define LT_SLL   113
-#define LT_IPV4  228
-#define LT_IPV6  229
-#define LT_SLL2  276
+#define LT_LOOP   108
+#define LT_SLL    113
+#define LT_IPV4   228
+#define LT_IPV6   229
+#define LT_SLL2   276
 
 /* Decode buf as one frame captured whole at time ts_usec. */
 static inline decode_result_t dec_at(decoder_t *d, packet_t *p, int lt, const uint8_t *buf,
@@ -35,8 +35,7 @@ static inline decode_result_t dec_at(decoder_t *d, packet_t *p, int lt, const ui
     return decode_packet(d, p);
 }
 
-static inline decode_result_t dec(decoder_t *d, packet_t *p, int lt, const uint8_t *buf,
-                                  size_t len)
+static inline decode_result_t dec(decoder_t *d, packet_t *p, int lt, const uint8_t *buf, size_t len)
 {
     return dec_at(d, p, lt, buf, len, 1000000);
 }
@@ -68,7 +67,8 @@ static inline decode_result_t dec_exact(decoder_t *d, packet_t *p, int lt, const
 static inline int anom_count(const packet_t *p, anomaly_kind_t k)
 {
     int n = 0;
-    for (int i = 0; i < p->anomaly_count; i++) n += p->anomalies[i].kind == k;
+    for (int i = 0; i < p->anomaly_count; i++)
+        n += p->anomalies[i].kind == k;
     return n;
 }
 
@@ -92,10 +92,10 @@ static inline void put32(uint8_t *b, uint32_t v)
     put16(b + 2, (uint16_t)v);
 }
 
-static const uint8_t ETH_HDR_V4[14] = {0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77,
-                                       0x88, 0x99, 0xaa, 0xbb, 0x08, 0x00};
-static const uint8_t ETH_HDR_V6[14] = {0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77,
-                                       0x88, 0x99, 0xaa, 0xbb, 0x86, 0xdd};
+static const uint8_t ETH_HDR_V4[14] = {0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66,
+                                       0x77, 0x88, 0x99, 0xaa, 0xbb, 0x08, 0x00};
+static const uint8_t ETH_HDR_V6[14] = {0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66,
+                                       0x77, 0x88, 0x99, 0xaa, 0xbb, 0x86, 0xdd};
 
 /* Ethernet + IPv4 (20-byte header, 10.1.1.1 -> 10.2.2.2, TTL 64) carrying a
  * fragment of datagram `id`: `len` bytes at payload offset `off`. */

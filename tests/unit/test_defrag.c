@@ -23,7 +23,8 @@ static void init_payload(void)
 {
     const uint8_t udp[8] = {0x03, 0xe8, 0x07, 0xd0, 0x00, 0x28, 0x00, 0x00};
     memcpy(D, udp, 8);
-    for (int i = 8; i < 40; i++) D[i] = (uint8_t)(i * 7 + 3);
+    for (int i = 8; i < 40; i++)
+        D[i] = (uint8_t)(i * 7 + 3);
 }
 
 static decoder_t *new_decoder(uint32_t memcap, uint32_t trackers, uint32_t timeout)
@@ -61,8 +62,10 @@ static void usage_is(decoder_t *d, uint32_t trackers, uint32_t bytes)
 static void assert_ipv4_checksum_ok(const uint8_t *h, unsigned hlen)
 {
     uint32_t sum = 0;
-    for (unsigned i = 0; i < hlen; i += 2) sum += (uint32_t)h[i] << 8 | h[i + 1];
-    while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+    for (unsigned i = 0; i < hlen; i += 2)
+        sum += (uint32_t)h[i] << 8 | h[i + 1];
+    while (sum >> 16)
+        sum = (sum & 0xffff) + (sum >> 16);
     assert_int_equal(sum, 0xffff);
 }
 
@@ -334,7 +337,8 @@ static void test_v4_spanning_pages(void **state)
     /* A 5000-byte UDP datagram in 1480-byte fragments (as a 1500 MTU cuts
      * it), last one first, so data crosses 2 KiB page edges both ways. */
     static uint8_t big[5000];
-    for (int i = 0; i < 5000; i++) big[i] = (uint8_t)(i * 31 + 1);
+    for (int i = 0; i < 5000; i++)
+        big[i] = (uint8_t)(i * 31 + 1);
     memcpy(big, (const uint8_t[]){0x03, 0xe8, 0x07, 0xd0, 0x13, 0x88, 0, 0}, 8);
     const uint32_t offs[4] = {4440, 1480, 2960, 0};
     for (int k = 0; k < 4; k++) {
