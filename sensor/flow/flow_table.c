@@ -21,7 +21,8 @@ struct flow_table {
     flow_t **buckets;
     uint32_t max_flows, mask;
     uint64_t seed;
-    flow_t *free;                       /* linked through hnext */
+    flow_t *free;                       /* ended entries, linked through hnext */
+    uint32_t next_unused;               /* entries never used start here */
     flow_t *head[FLOW_TCLASS_COUNT];    /* least recently seen */
     flow_t *tail[FLOW_TCLASS_COUNT];    /* most recently seen */
     int64_t timeout[FLOW_TCLASS_COUNT]; /* microseconds */
@@ -215,11 +216,8 @@ flow_table_t *flow_table_new(const flow_config_t *cfg, flow_end_fn on_end, void 
         ft->timeout[FLOW_TCLASS(pc, FLOW_STATE_ESTABLISHED)] = t->established_sec * USEC_PER_SEC;
         ft->timeout[FLOW_TCLASS(pc, FLOW_STATE_CLOSED)] = t->closed_sec * USEC_PER_SEC;
     }
-    /* free list in array order so the first flows use the first entries */
-    for (uint32_t i = ft->max_flows; i-- > 0;) {
-        ft->flows[i].hnext = ft->free;
-        ft->free = &ft->flows[i];
-    }
+    /* Entries are handed out in array order and only then touched, so the
+     * resident memory follows the flows actually tracked, not the cap. */
     return ft;
 }
 
@@ -271,9 +269,17 @@ static void flow_end(flow_table_t *ft, flow_t *f, flow_end_reason_t reason)
 /* Take a zeroed entry for key k (client first), evicting if the table is full. */
 static flow_t *flow_create(flow_table_t *ft, const flow_key_t *k, uint32_t hash, int64_t ts)
 {
-    if (!ft->free) flow_end(ft, ft->head[oldest_list(ft)], FLOW_END_EVICTED);
-    flow_t *f = ft->free;
-    ft->free = f->hnext;
+    flow_t *f;
+    if (ft->free) {
+        f = ft->free;
+        ft->free = f->hnext;
+    } else if (ft->next_unused < ft->max_flows) {
+        f = &ft->flows[ft->next_unused++];
+    } else {
+        flow_end(ft, ft->head[oldest_list(ft)], FLOW_END_EVICTED);
+        f = ft->free;
+        ft->free = f->hnext;
+    }
     memset(f, 0, sizeof *f);
 
     f->key = *k;

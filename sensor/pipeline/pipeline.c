@@ -148,7 +148,12 @@ void pipeline_packet(pipeline_t *pl, const capture_frame_t *frame)
         f->anomalies += p.anomaly_count;
         /* A malformed packet may still carry a whole payload (bad TCP
          * option, overlapping fragments): the payload pointer says. */
-        if (!(f->flags & FLOW_F_DPI_DONE)) dpi_packet(pl->dpi, f, dir, &p);
+        if (!(f->flags & FLOW_F_DPI_DONE)) {
+            dpi_packet(pl->dpi, f, dir, &p);
+            /* A closed connection sends nothing more worth classifying:
+             * settle now and hand the nDPI state back to the pool. */
+            if (f->ndpi && f->tcp_state == FLOW_TCP_CLOSED) dpi_flow_end(pl->dpi, f);
+        }
         if (p.payload && p.payload_len) app_layer_packet(pl->app, f, dir, &p);
     }
     if (pl->last_ts >= pl->next_tick) pipeline_tick(pl, pl->last_ts);

@@ -35,6 +35,7 @@ void sensor_config_defaults(sensor_config_t *c)
     c->capture.snaplen = CAPTURE_DEFAULT_SNAPLEN;
     c->capture.promisc = true;
     flow_config_defaults(&c->flow);
+    c->flow.max_flows = 1000000; /* entries are touched only when used */
     c->defrag.memcap_bytes = DEFRAG_DEFAULT_MEMCAP;
     c->defrag.max_trackers = DEFRAG_DEFAULT_TRACKERS;
     c->defrag.timeout_sec = DEFRAG_DEFAULT_TIMEOUT;
