@@ -46,7 +46,8 @@
     X(UDP_TRUNC, "udp", "udp.pkt_too_small")                                                       \
     X(UDP_HLEN_INVALID, "udp", "udp.hlen_invalid")                                                 \
     X(ICMPV4_TRUNC, "icmpv4", "icmpv4.pkt_too_small")                                              \
-    X(ICMPV6_TRUNC, "icmpv6", "icmpv6.pkt_too_small")
+    X(ICMPV6_TRUNC, "icmpv6", "icmpv6.pkt_too_small")                                              \
+    X(SCTP_TRUNC, "sctp", "sctp.pkt_too_small")
 
 typedef enum anomaly_kind {
 #define SOC_ANOMALY_ENUM(name, layer, event) ANOM_##name,

@@ -12,8 +12,9 @@
 #define TCP_HLEN_MIN 20
 #define UDP_HLEN     8
 #define ICMP_HLEN    8
+#define SCTP_HLEN    12
 
-enum { P_ICMP = 1, P_TCP = 6, P_UDP = 17, P_ICMPV6 = 58 };
+enum { P_ICMP = 1, P_TCP = 6, P_UDP = 17, P_ICMPV6 = 58, P_SCTP = 132 };
 
 enum {
     TCPOPT_EOL = 0,
@@ -102,6 +103,22 @@ static decode_result_t decode_udp(dctx_t *c, const uint8_t *uh, uint32_t avail, 
     return DECODE_OK;
 }
 
+/* SCTP: only the common header's ports, so flows are keyed like TCP/UDP;
+ * chunks are carried as payload. */
+static decode_result_t decode_sctp(dctx_t *c, const uint8_t *sh, uint32_t avail)
+{
+    packet_t *p = c->p;
+    c->d->stats.other_ip++;
+    if (avail < SCTP_HLEN) return dctx_anomaly(c, ANOM_SCTP_TRUNC, sh);
+    p->l4 = sh;
+    p->l4_len = avail;
+    p->sport = rd16(sh);
+    p->dport = rd16(sh + 2);
+    p->payload = sh + SCTP_HLEN;
+    p->payload_len = avail - SCTP_HLEN;
+    return DECODE_OK;
+}
+
 static decode_result_t decode_icmp(dctx_t *c, const uint8_t *ih, uint32_t avail,
                                    anomaly_kind_t trunc)
 {
@@ -125,6 +142,7 @@ decode_result_t decode_l4(dctx_t *c, uint8_t proto, const uint8_t *l4, uint32_t 
     case P_UDP: return decode_udp(c, l4, avail, wire);
     case P_ICMP: c->d->stats.icmpv4++; return decode_icmp(c, l4, avail, ANOM_ICMPV4_TRUNC);
     case P_ICMPV6: c->d->stats.icmpv6++; return decode_icmp(c, l4, avail, ANOM_ICMPV6_TRUNC);
+    case P_SCTP: return decode_sctp(c, l4, avail);
     default:
         /* Other protocols (ESP, GRE, SCTP, No Next Header ...) are carried
          * as they are: no ports, no payload split. */

@@ -142,7 +142,7 @@ static void write_geo(jw_t *w, const char *key, const geoip_info_t *g)
     if (g->has_city) jw_kstr(w, "city", g->city);
     if (g->has_asn) {
         jw_kuint(w, "asn", g->asn);
-        jw_kstr(w, "as_org", g->as_org);
+        if (g->as_org[0]) jw_kstr(w, "as_org", g->as_org);
     }
     jw_object_close(w);
 }

@@ -120,6 +120,17 @@ void pipeline_free(pipeline_t *pl)
 
 /* ---- per packet ------------------------------------------------------- */
 
+/* An IP length beyond the frame (not a snaplen cut) marks a broken or
+ * forged packet: like Suricata, it is reported but joins no flow. */
+static bool ip_truncated(const packet_t *p)
+{
+    for (unsigned i = 0; i < p->anomaly_count; i++)
+        if (p->anomalies[i].kind == ANOM_IPV4_TRUNC_PKT ||
+            p->anomalies[i].kind == ANOM_IPV6_TRUNC_PKT)
+            return true;
+    return false;
+}
+
 void pipeline_packet(pipeline_t *pl, const capture_frame_t *frame)
 {
     packet_t p;
@@ -139,7 +150,7 @@ void pipeline_packet(pipeline_t *pl, const capture_frame_t *frame)
     /* A frame joins a flow once its transport header is known: a held
      * fragment counts when its datagram completes, and a frame cut inside
      * the TCP/UDP header would only make a bogus port-0 flow. */
-    if (p.l4 && r != DECODE_HELD) f = flow_table_packet(pl->flows, &p, &dir);
+    if (p.l4 && r != DECODE_HELD && !ip_truncated(&p)) f = flow_table_packet(pl->flows, &p, &dir);
     for (unsigned i = 0; i < p.anomaly_count; i++)
         eve_anomaly_event(pl->eve, &p, f, &p.anomalies[i]);
     if (f) {

@@ -164,8 +164,8 @@ print(srow)
 print(nrow)
 print()
 print("soc-sensor / ndpiReader packet rate: %.2f. Baseline: the sensor with the same "
-      "configuration on an empty capture, %.1f MiB (includes the preallocated flow table)."
-      % (ps / pn if pn else 0, base_rss / 1024))
+      "configuration on an empty capture, %.1f MiB (memory reserved up front counts only "
+      "once touched)." % (ps / pn if pn else 0, base_rss / 1024))
 print("Sensor flow table: %s flows created, at most %s active (capacity %s), %s evicted "
       "to make room." % tuple(format(x, ",") for x in (created, active_max, capacity, evicted)))
 EOF

@@ -11,11 +11,14 @@ flow contract on top of tshark's fields:
           SYN-ACK (its SYN was not captured)
   reuse   a SYN (no ACK) on a TCP flow that saw RST, or FIN from both sides,
           starts a new flow
-  timeout a packet arriving after the flow idled longer than its timeout
-          starts a new flow (Suricata's stock timeouts, by packet time). The
-          clock is the latest packet time seen so far (any frame), so a
-          capture that steps back in time never un-expires a flow; a flow's
-          last-seen time is its latest packet time
+  timeout a flow ends when idle longer than its timeout (Suricata's stock
+          values), by packet time, in two ways: a packet whose own time is
+          past its flow's last time + timeout starts a new flow; and the
+          housekeeping pass, run after the first frame and then after each
+          frame that moves the clock (the latest time seen, any frame) a
+          second or more past the previous pass, ends every flow the clock
+          left behind. In a time-ordered capture both give the same flows;
+          in one that steps back in time they decide when old flows end
   bytes   the whole frame's wire length (pcap "len"), like tshark's
           conversation statistics
   frags   every fragment frame counts to the flow of the datagram it was
@@ -130,7 +133,7 @@ class Frame:
     def __init__(self, row):
         self.f = dict(zip(FIELDS, row))
         self.num = int(self.f["frame.number"])
-        self.ts = float(self.f["frame.time_epoch"])
+        self.ts = epoch_usec(self.f["frame.time_epoch"])
         self.wirelen = int(self.f["frame.len"])
         self.caplen = int(self.f["frame.cap_len"])
         self.layers = self.f["frame.protocols"].split(":")
@@ -151,6 +154,15 @@ class Frame:
     def first(self, name):
         v = self.vals(name)
         return v[0] if v else None
+
+
+def epoch_usec(s):
+    """tshark's "1709280000.003000000" as integer microseconds, exactly (a
+    float loses the last digit at today's epoch); nanoseconds truncate."""
+    sec, _, frac = s.partition(".")
+    neg = sec.startswith("-")
+    usec = abs(int(sec or 0)) * 1000000 + int((frac + "000000")[:6])
+    return -usec if neg else usec
 
 
 def norm_addr(a):
@@ -432,45 +444,62 @@ def simulate(frames, timeouts=None):
     active = {}
     done = []
     pending = {}  # completing frame number -> fragment frames waiting
-    clock = float("-inf")
+    clock = None
+    next_pass = None
     for fr in frames:
-        clock = max(clock, fr.ts)
-        if fr.excluded:
-            continue
-        if fr.frag_of is not None:
-            pending.setdefault(fr.frag_of, []).append(fr)
-            continue
-        key = flow_key(fr)
-        f = active.get(key)
-        if f is not None and _expired(f, clock, timeouts):
-            done.append(f)
-            f = None
-        if f is not None and fr.proto == 6 and _reuse(f, fr):
-            done.append(f)
-            f = None
-        if f is None:
-            client, server = fr.endpoints
-            if fr.proto == 6 and fr.flags & 0x12 == 0x12:
-                client, server = server, client  # first seen is a SYN-ACK
-            f = Flow(key, client, server, fr.proto, fr.vlan, fr.ts, fr.num)
-            active[key] = f
-        # same endpoint both ways (loopback ping): all to the server
-        d = 0 if fr.endpoints[0] == f.client else 1
-        for part in pending.pop(fr.num, []) + [fr]:
-            f.pkts[d] += 1
-            f.bytes[d] += part.wirelen
-            f.frames.append(part.num)
-        f.last = max(f.last, fr.ts)
-        _update_state(f, fr, d)
+        clock = fr.ts if clock is None else max(clock, fr.ts)
+        _one_frame(fr, active, done, pending, timeouts)
+        if next_pass is None or clock >= next_pass:
+            next_pass = clock + HOUSEKEEPING_USEC
+            for key, f in list(active.items()):
+                if _expired(f, clock, timeouts):
+                    done.append(f)
+                    del active[key]
     done.extend(active.values())
     done.sort(key=lambda x: (x.start, x.first_num))
     return done
 
 
-def _expired(f, now, timeouts):
+HOUSEKEEPING_USEC = 1000000
+
+
+def _one_frame(fr, active, done, pending, timeouts):
+    """One frame through the flow rules (lookup, timeout, reuse, counters)."""
+    if fr.excluded:
+        return
+    if fr.frag_of is not None:
+        pending.setdefault(fr.frag_of, []).append(fr)
+        return
+    key = flow_key(fr)
+    f = active.get(key)
+    if f is not None and _expired(f, fr.ts, timeouts, at_lookup=True):
+        done.append(f)
+        f = None
+    if f is not None and fr.proto == 6 and _reuse(f, fr):
+        done.append(f)
+        f = None
+    if f is None:
+        client, server = fr.endpoints
+        if fr.proto == 6 and fr.flags & 0x12 == 0x12:
+            client, server = server, client  # first seen is a SYN-ACK
+        f = Flow(key, client, server, fr.proto, fr.vlan, fr.ts, fr.num)
+        active[key] = f
+    # same endpoint both ways (loopback ping): all to the server
+    d = 0 if fr.endpoints[0] == f.client else 1
+    for part in pending.pop(fr.num, []) + [fr]:
+        f.pkts[d] += 1
+        f.bytes[d] += part.wirelen
+        f.frames.append(part.num)
+    f.last = max(f.last, fr.ts)
+    _update_state(f, fr, d)
+
+
+def _expired(f, now, timeouts, at_lookup=False):
     t = timeouts[proto_class(f.proto)]
     limit = t.get(f.state, t["new"])
-    return now - f.last > limit
+    if limit == 0:
+        return not at_lookup  # a zero timeout ends the flow at the next pass
+    return now - f.last > limit * 1000000
 
 
 def _reuse(f, fr):
