@@ -15,7 +15,7 @@ for a in "$@"; do
     *) CAPTURE="$a" ;;
   esac
 done
-[ -n "$CAPTURE" ] || CAPTURE="$ROOT/pcaps/city-network.pcap"
+[ -n "$CAPTURE" ] || CAPTURE="$ROOT/pcaps/city_mix.pcap"
 [ -r "$CAPTURE" ] || { echo "demo: $CAPTURE: no such capture" >&2; exit 1; }
 
 bash "$ROOT/appliance/setup.sh" >&2

@@ -18,11 +18,14 @@
 #define SOC_VERSION "0.1.0"
 
 static volatile sig_atomic_t stop_requested;
+static capture_t *live_capture; /* for the signal handler */
 
 static void on_signal(int sig)
 {
     (void)sig;
     stop_requested = 1;
+    /* libpcap retries poll() after EINTR unless told to break. */
+    if (live_capture) capture_break(live_capture);
 }
 
 static void usage(FILE *out)
@@ -248,6 +251,7 @@ int main(int argc, char **argv)
         geoip_close(geo);
         return 1;
     }
+    live_capture = cap;
     struct sigaction sa = {.sa_handler = on_signal};
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
@@ -256,6 +260,7 @@ int main(int argc, char **argv)
     pipeline_finish(pl, cap);
     log_info("%s: %llu packets, %llu events", what, (unsigned long long)pipeline_packets(pl),
              (unsigned long long)eve_events_written(eve));
+    live_capture = NULL;
     pipeline_free(pl);
     if (eve_close(eve, err, sizeof(err)) < 0) {
         log_error("%s: %s", cfg.eve_path, err);
