@@ -61,3 +61,22 @@ void decoder_expire(decoder_t *d, int64_t now_usec)
 {
     if (d->defrag) defrag_expire(d->defrag, now_usec, &d->stats.anomalies[ANOM_FRAG_TIMEOUT]);
 }
+
+decode_result_t decode_fragment(dctx_t *c, const frag_desc_t *fd,
+                                decode_result_t (*redecode)(dctx_t *, const uint8_t *, uint32_t))
+{
+    const uint8_t *out;
+    uint32_t out_len;
+    switch (defrag_add(c->d->defrag, &c->d->stats, c->p, fd, &out, &out_len)) {
+    case DEFRAG_HELD: return DECODE_HELD;
+    case DEFRAG_DROPPED: return DECODE_ANOMALY;
+    case DEFRAG_COMPLETE: break;
+    }
+    c->d->stats.reassembled++;
+    c->p->reassembled = true;
+    c->base = out;
+    c->base_off = fd->frame_off;
+    c->wire_extra = 0;
+    c->rebuilt = true;
+    return redecode(c, out, out_len);
+}

@@ -55,6 +55,12 @@ static inline decode_result_t dctx_anomaly(dctx_t *c, anomaly_kind_t kind, const
 decode_result_t decode_link(dctx_t *c);
 decode_result_t decode_ipv4(dctx_t *c, const uint8_t *ip, uint32_t avail);
 decode_result_t decode_ipv6(dctx_t *c, const uint8_t *ip, uint32_t avail);
+
+struct frag_desc;
+/* Hand a fragment to the defragmenter; once its datagram is complete, decode
+ * the rebuilt datagram with redecode as if it had come in this frame. */
+decode_result_t decode_fragment(dctx_t *c, const struct frag_desc *fd,
+                                decode_result_t (*redecode)(dctx_t *, const uint8_t *, uint32_t));
 /* avail: captured transport bytes; wire: transport bytes the IP header
  * claims (>= avail; more only when the snaplen cut the frame). */
 decode_result_t decode_l4(dctx_t *c, uint8_t proto, const uint8_t *l4, uint32_t avail,

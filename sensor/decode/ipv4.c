@@ -59,21 +59,7 @@ static decode_result_t fragment(dctx_t *c, const uint8_t *ip, uint32_t hlen, uin
         .data_len = total - hlen,
         .frame_off = c->base_off + (uint32_t)(ip - c->base),
     };
-    const uint8_t *out;
-    uint32_t out_len;
-    switch (defrag_add(c->d->defrag, &c->d->stats, p, &fd, &out, &out_len)) {
-    case DEFRAG_HELD: return DECODE_HELD;
-    case DEFRAG_DROPPED: return DECODE_ANOMALY;
-    case DEFRAG_COMPLETE: break;
-    }
-    /* Decode the rebuilt datagram as if it had come in this frame. */
-    c->d->stats.reassembled++;
-    p->reassembled = true;
-    c->base = out;
-    c->base_off = fd.frame_off;
-    c->wire_extra = 0;
-    c->rebuilt = true;
-    return decode_ipv4(c, out, out_len);
+    return decode_fragment(c, &fd, decode_ipv4);
 }
 
 decode_result_t decode_ipv4(dctx_t *c, const uint8_t *ip, uint32_t avail)

@@ -69,20 +69,7 @@ static decode_result_t fragment(dctx_t *c, const uint8_t *ip, uint32_t off, uint
         .data_len = data_len,
         .frame_off = c->base_off + (uint32_t)(ip - c->base),
     };
-    const uint8_t *out;
-    uint32_t out_len;
-    switch (defrag_add(c->d->defrag, &c->d->stats, p, &fd, &out, &out_len)) {
-    case DEFRAG_HELD: return DECODE_HELD;
-    case DEFRAG_DROPPED: return DECODE_ANOMALY;
-    case DEFRAG_COMPLETE: break;
-    }
-    c->d->stats.reassembled++;
-    p->reassembled = true;
-    c->base = out;
-    c->base_off = fd.frame_off;
-    c->wire_extra = 0;
-    c->rebuilt = true;
-    return decode_ipv6(c, out, out_len);
+    return decode_fragment(c, &fd, decode_ipv6);
 }
 
 /* Length of the extension header at b (2 bytes known to be there). */
