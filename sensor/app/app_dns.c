@@ -101,5 +101,6 @@ const app_ops_t app_dns_ops = {
     .datagram = dns_datagram,
     .gap = dns_gap,
     .flow_end = dns_flow_end,
+    .pending = NULL, /* every message is emitted when complete */
     .release = NULL,
 };

@@ -1,91 +1,139 @@
 /* app_http.c -- HTTP/1.x per flow: requests queued in order (pipelining),
  * paired with responses, one event per transaction when the response body
- * has ended (or at flow end). */
+ * has ended (or at flow end).
+ *
+ * Memory follows the traffic: an idle connection holds only http_state_t.
+ * Queued requests live in an arena allocated with the first one, doubled on
+ * demand up to HTTP_ARENA_MAX and freed when the last is emitted; response
+ * fields are copied out of the stream only when a response outlives the
+ * packet that carried its head. */
 #include <string.h>
 
 #include "app_layer_int.h"
 #include "http.h"
 
-#define HTTP_QUEUE   32   /* requests waiting for their response */
-#define HTTP_ARENA   8192 /* bytes for the queued requests' fields */
-#define HTTP_CT_MAX  128
-#define HTTP_LOC_MAX 512
+#define HTTP_QUEUE     32   /* requests waiting for their response */
+#define HTTP_ARENA_MIN 128  /* first arena size: most requests fit */
+#define HTTP_ARENA_MAX 8192 /* bound on the queued requests' bytes */
+#define HTTP_CT_MAX    128
+#define HTTP_LOC_MAX   512
 
-/* Request fields kept until the transaction is emitted, in arena order. */
+/* Request fields kept until the transaction is emitted, in record order. */
 enum { HF_METHOD, HF_URL, HF_PROTOCOL, HF_HOST, HF_UA, HF_REFERER, HF_COUNT };
 static const uint16_t field_max[HF_COUNT] = {32, 2048, 16, 256, 512, 512};
+#define HF_MAX_TOTAL (32 + 2048 + 16 + 256 + 512 + 512)
 
 #define REQ_HEAD    0x01 /* HEAD: the response has no body */
 #define REQ_CONNECT 0x02 /* CONNECT: a 2xx response starts a tunnel */
 #define REQ_TRUNC   0x04 /* a field was cut to its bound */
 
+/* Header of a request region; the fields follow it. Regions sit at any
+ * offset of the arena, so they are read and written with memcpy. */
 typedef struct req_rec {
-    uint16_t off, size; /* region of the arena */
+    uint16_t size; /* bytes of the region, header included */
     uint16_t len[HF_COUNT];
     int32_t port;
     uint8_t flags;
 } req_rec_t;
 
+#define REGION_MAX (sizeof(req_rec_t) + HF_MAX_TOTAL)
+/* The current transaction's request plus a new one always fit, so a request
+ * is never cut for room, only emitted early. */
+_Static_assert(2 * REGION_MAX <= HTTP_ARENA_MAX, "arena too small for two requests");
+
 enum { MODE_HEAD, MODE_BODY };
 
 typedef struct http_state {
-    req_rec_t q[HTTP_QUEUE]; /* ring of requests without a response head yet */
-    uint8_t q_first, q_count;
-    uint16_t skip_resp; /* coming responses whose request was emitted early */
-    req_rec_t cur;      /* request of the response being read */
-    bool cur_req;       /* cur holds a request (its arena region is live) */
-    bool resp_skip;     /* the response being read is not to be emitted */
-    uint8_t mode[2];    /* per direction: head or body */
-    http_body_t body[2];
-    uint16_t status;
-    uint8_t ct_len;
+    /* Request regions, oldest first and back to back in [a_head, a_tail):
+     * the current response's request (cur_req), then the queue. */
+    uint8_t *arena;
+    uint16_t a_cap, a_head, a_tail;
+    uint8_t q_count;
+    bool cur_req;   /* the front region is the current response's request */
+    bool resp_skip; /* the response being read is not to be emitted */
     bool resp_trunc;
-    uint16_t loc_len;
-    char ct[HTTP_CT_MAX];
-    char loc[HTTP_LOC_MAX];
-    uint8_t arena[HTTP_ARENA];
+    bool resp_borrowed; /* ct/loc point into the stream data being parsed */
+    uint8_t mode[2];    /* per direction: head or body */
+    uint16_t skip_resp; /* coming responses whose request was emitted early */
+    uint16_t status;
+    uint16_t ct_len, loc_len;
+    const uint8_t *ct, *loc; /* response Content-Type and Location */
+    uint8_t *resp;           /* owned copy of ct then loc, NULL if none */
+    http_body_t body[2];
 } http_state_t;
 
-/* ---- arena: a FIFO of regions, oldest first (cur, then the queue) ---- */
+/* ---- arena: a FIFO of request regions ---- */
 
-static const req_rec_t *q_at(const http_state_t *h, unsigned i)
+static req_rec_t rec_at(const uint8_t *region)
 {
-    return &h->q[(h->q_first + i) % HTTP_QUEUE];
+    req_rec_t r;
+    memcpy(&r, region, sizeof(r));
+    return r;
 }
 
-static bool arena_live(const http_state_t *h, size_t *oldest, size_t *end)
+static uint16_t region_size(const http_state_t *h, size_t off)
 {
-    const req_rec_t *first = h->cur_req ? &h->cur : (h->q_count ? q_at(h, 0) : NULL);
-    const req_rec_t *last = h->q_count ? q_at(h, h->q_count - 1u) : (h->cur_req ? &h->cur : NULL);
-    if (first == NULL) return false;
-    *oldest = first->off;
-    *end = (size_t)last->off + last->size;
+    return rec_at(h->arena + off).size;
+}
+
+static void arena_release(app_layer_t *al, app_state_t *s, http_state_t *h)
+{
+    app_mem_free(al, s, h->arena, h->a_cap);
+    h->arena = NULL;
+    h->a_cap = h->a_head = h->a_tail = 0;
+}
+
+/* Make room for n bytes at the tail: move the live regions to the start,
+ * or grow the arena by doubling. False when over HTTP_ARENA_MAX or the
+ * memcap (counted). */
+static bool arena_reserve(app_layer_t *al, app_state_t *s, http_state_t *h, size_t n)
+{
+    size_t live = (size_t)h->a_tail - h->a_head;
+    if (n <= (size_t)h->a_cap - h->a_tail) return true;
+    if (live + n <= h->a_cap) {
+        memmove(h->arena, h->arena + h->a_head, live);
+    } else {
+        size_t cap = h->a_cap ? h->a_cap : HTTP_ARENA_MIN;
+        while (cap < live + n)
+            cap *= 2;
+        if (cap > HTTP_ARENA_MAX) return false;
+        uint8_t *p = app_mem_alloc(al, s, cap);
+        if (p == NULL) return false;
+        if (live) memcpy(p, h->arena + h->a_head, live);
+        app_mem_free(al, s, h->arena, h->a_cap);
+        h->arena = p;
+        h->a_cap = (uint16_t)cap;
+    }
+    h->a_head = 0;
+    h->a_tail = (uint16_t)live;
     return true;
 }
 
-/* Offset for n bytes (n >= 1), or -1. Regions never touch the oldest one, so
- * end == oldest cannot happen and "wrapped" is end < oldest. */
-static long arena_place(const http_state_t *h, size_t n)
+/* Drop the front region; the arena goes when nothing is left in it. */
+static void arena_pop_front(app_layer_t *al, app_state_t *s, http_state_t *h)
 {
-    size_t oldest, end;
-    if (!arena_live(h, &oldest, &end)) return n <= HTTP_ARENA ? 0 : -1;
-    if (end > oldest) {
-        if (n <= HTTP_ARENA - end) return (long)end;
-        return n < oldest ? 0 : -1;
-    }
-    return n < oldest - end ? (long)end : -1;
+    h->a_head = (uint16_t)(h->a_head + region_size(h, h->a_head));
+    if (h->a_head >= h->a_tail) arena_release(al, s, h);
 }
 
-/* Largest n arena_place would accept. */
-static size_t arena_largest(const http_state_t *h)
+/* Offset of the oldest queued request (q_count > 0). */
+static size_t q_front(const http_state_t *h)
 {
-    size_t oldest, end;
-    if (!arena_live(h, &oldest, &end)) return HTTP_ARENA;
-    if (end > oldest) {
-        size_t a = HTTP_ARENA - end, b = oldest ? oldest - 1 : 0;
-        return a > b ? a : b;
+    return h->cur_req ? (size_t)h->a_head + region_size(h, h->a_head) : h->a_head;
+}
+
+/* Drop the oldest queued request, which may sit behind the current one:
+ * that one then moves up over it so the regions stay back to back. */
+static void q_pop(app_layer_t *al, app_state_t *s, http_state_t *h)
+{
+    if (h->cur_req) {
+        size_t cur = region_size(h, h->a_head), gone = region_size(h, q_front(h));
+        memmove(h->arena + h->a_head + gone, h->arena + h->a_head, cur);
+        h->a_head = (uint16_t)(h->a_head + gone);
+    } else {
+        arena_pop_front(al, s, h);
     }
-    return oldest - end ? oldest - end - 1 : 0;
+    h->q_count--;
 }
 
 /* ---- emitting ---- */
@@ -96,23 +144,26 @@ static app_str_t str(const void *p, size_t n)
     return s;
 }
 
-static void emit(app_layer_t *al, const flow_t *f, http_state_t *h, const req_rec_t *r,
+/* One transaction: the request region (NULL if none) and, with_resp, the
+ * response being read. */
+static void emit(app_layer_t *al, const flow_t *f, const http_state_t *h, const uint8_t *region,
                  bool with_resp)
 {
     http_tx_t tx;
     memset(&tx, 0, sizeof(tx));
     tx.http_port = -1;
-    if (r != NULL) {
-        const uint8_t *p = h->arena + r->off;
+    if (region != NULL) {
+        req_rec_t r = rec_at(region);
+        const uint8_t *p = region + sizeof(r);
         app_str_t *dst[HF_COUNT] = {&tx.method,   &tx.url,        &tx.protocol,
                                     &tx.hostname, &tx.user_agent, &tx.referer};
         for (int i = 0; i < HF_COUNT; i++) {
-            *dst[i] = str(p, r->len[i]);
-            p += r->len[i];
+            *dst[i] = str(p, r.len[i]);
+            p += r.len[i];
         }
-        tx.http_port = r->port;
+        tx.http_port = r.port;
         tx.has_request = true;
-        tx.truncated = (r->flags & REQ_TRUNC) != 0;
+        tx.truncated = (r.flags & REQ_TRUNC) != 0;
     }
     if (with_resp) {
         tx.has_response = true;
@@ -126,25 +177,43 @@ static void emit(app_layer_t *al, const flow_t *f, http_state_t *h, const req_re
     if (al->sink.http) al->sink.http(al->sink.ud, f, &tx);
 }
 
-/* Emit the oldest queued request without its response; that response will
- * be skipped when it comes, so later pairs stay in order. */
-static void emit_front_early(app_layer_t *al, const flow_t *f, http_state_t *h)
+/* Emit the oldest queued request without its response. early: its response
+ * is still to come and will be skipped, so later pairs stay in order. */
+static void emit_queued(app_layer_t *al, const flow_t *f, app_state_t *s, bool early)
 {
-    req_rec_t r = *q_at(h, 0);
-    h->q_first = (uint8_t)((h->q_first + 1) % HTTP_QUEUE);
-    h->q_count--;
-    h->skip_resp++;
-    al->st.truncated++;
-    emit(al, f, h, &r, false);
+    http_state_t *h = s->ps;
+    if (early) {
+        h->skip_resp++;
+        al->st.truncated++;
+    }
+    emit(al, f, h, h->arena + q_front(h), false);
+    q_pop(al, s, h);
+}
+
+/* The transaction of the response being read is over: free its request
+ * region and response fields. */
+static void end_response(app_layer_t *al, app_state_t *s)
+{
+    http_state_t *h = s->ps;
+    if (h->cur_req) {
+        h->cur_req = false;
+        arena_pop_front(al, s, h);
+    }
+    app_mem_free(al, s, h->resp, (size_t)h->ct_len + h->loc_len);
+    h->resp = NULL;
+    h->ct = h->loc = NULL;
+    h->ct_len = h->loc_len = 0;
+    h->resp_borrowed = false;
+    h->resp_skip = false;
+    h->mode[DIR_TOCLIENT] = MODE_HEAD;
 }
 
 /* The response being read is complete. */
-static void finish_response(app_layer_t *al, const flow_t *f, http_state_t *h)
+static void finish_response(app_layer_t *al, const flow_t *f, app_state_t *s)
 {
-    if (!h->resp_skip) emit(al, f, h, h->cur_req ? &h->cur : NULL, true);
-    h->cur_req = false;
-    h->resp_skip = false;
-    h->mode[DIR_TOCLIENT] = MODE_HEAD;
+    http_state_t *h = s->ps;
+    if (!h->resp_skip) emit(al, f, h, h->cur_req ? h->arena + h->a_head : NULL, true);
+    end_response(al, s);
 }
 
 /* ---- requests ---- */
@@ -155,115 +224,126 @@ static void lower_copy(uint8_t *dst, const uint8_t *src, size_t n)
         dst[i] = (src[i] >= 'A' && src[i] <= 'Z') ? (uint8_t)(src[i] + 32) : src[i];
 }
 
-/* Cut field lengths so the record fits in `room` bytes: the URL first, then
- * the longest of the rest. */
-static void fit_record(uint16_t len[HF_COUNT], size_t room, uint8_t *flags)
-{
-    size_t total = 0;
-    for (int i = 0; i < HF_COUNT; i++)
-        total += len[i];
-    while (total > room) {
-        int k = HF_URL;
-        for (int i = 0; i < HF_COUNT; i++)
-            if (len[k] == 0 || len[i] > len[k]) k = i;
-        size_t cut = total - room < len[k] ? total - room : len[k];
-        len[k] = (uint16_t)(len[k] - cut);
-        total -= cut;
-        *flags |= REQ_TRUNC;
-    }
-}
-
-static void store_request(app_layer_t *al, const flow_t *f, http_state_t *h,
-                          const http_request_t *req)
+/* Write the request's region (fields cut to their bounds) at dst, which has
+ * room for REGION_MAX bytes; returns its size. */
+static size_t build_region(uint8_t *dst, const http_request_t *req)
 {
     http_span_t host = {NULL, 0};
-    int32_t port = -1;
-    http_request_host(req, &host, &port);
-    const http_span_t src[HF_COUNT] = {req->method, req->uri,        req->protocol,
-                                       host,        req->user_agent, req->referer};
     req_rec_t r;
     memset(&r, 0, sizeof(r));
-    r.port = port;
-    size_t total = 0;
+    r.port = -1;
+    http_request_host(req, &host, &r.port);
+    const http_span_t src[HF_COUNT] = {req->method, req->uri,        req->protocol,
+                                       host,        req->user_agent, req->referer};
+    if (req->method.len == 4 && memcmp(req->method.p, "HEAD", 4) == 0) r.flags |= REQ_HEAD;
+    if (req->method.len == 7 && memcmp(req->method.p, "CONNECT", 7) == 0) r.flags |= REQ_CONNECT;
+    uint8_t *p = dst + sizeof(r);
     for (int i = 0; i < HF_COUNT; i++) {
         r.len[i] = (uint16_t)(src[i].len < field_max[i] ? src[i].len : field_max[i]);
         if (r.len[i] < src[i].len) r.flags |= REQ_TRUNC;
-        total += r.len[i];
-    }
-    if (req->method.len == 4 && memcmp(req->method.p, "HEAD", 4) == 0) r.flags |= REQ_HEAD;
-    if (req->method.len == 7 && memcmp(req->method.p, "CONNECT", 7) == 0) r.flags |= REQ_CONNECT;
-    if (h->q_count == HTTP_QUEUE) emit_front_early(al, f, h);
-    size_t need = total ? total : 1;
-    long off;
-    while ((off = arena_place(h, need)) < 0 && h->q_count > 0)
-        emit_front_early(al, f, h);
-    if (off < 0) { /* only the current transaction holds the arena: cut */
-        fit_record(r.len, arena_largest(h), &r.flags);
-        total = 0;
-        for (int i = 0; i < HF_COUNT; i++)
-            total += r.len[i];
-        need = total ? total : 1;
-        off = arena_place(h, need);
-        if (off < 0) return; /* cannot happen: arena_largest() fits */
-    }
-    if (r.flags & REQ_TRUNC) al->st.truncated++;
-    r.off = (uint16_t)off;
-    r.size = (uint16_t)need;
-    uint8_t *p = h->arena + off;
-    for (int i = 0; i < HF_COUNT; i++) {
         if (i == HF_HOST)
             lower_copy(p, src[i].p, r.len[i]);
         else if (r.len[i])
             memcpy(p, src[i].p, r.len[i]);
         p += r.len[i];
     }
-    h->q[(h->q_first + h->q_count) % HTTP_QUEUE] = r;
+    r.size = (uint16_t)(p - dst);
+    memcpy(dst, &r, sizeof(r));
+    return r.size;
+}
+
+static void store_request(app_layer_t *al, const flow_t *f, app_state_t *s,
+                          const http_request_t *req)
+{
+    http_state_t *h = s->ps;
+    uint8_t region[REGION_MAX];
+    size_t n = build_region(region, req);
+    if (rec_at(region).flags & REQ_TRUNC) al->st.truncated++;
+    if (h->q_count == HTTP_QUEUE) emit_queued(al, f, s, true);
+    while (h->q_count > 0 && (size_t)h->a_tail - h->a_head + n > HTTP_ARENA_MAX)
+        emit_queued(al, f, s, true);
+    if (!arena_reserve(al, s, h, n)) {
+        /* Memcap: log the queue and this request now, without responses,
+         * and skip those responses when they come. */
+        while (h->q_count > 0)
+            emit_queued(al, f, s, true);
+        h->skip_resp++;
+        al->st.truncated++;
+        emit(al, f, h, region, false);
+        return;
+    }
+    memcpy(h->arena + h->a_tail, region, n);
+    h->a_tail = (uint16_t)(h->a_tail + n);
     h->q_count++;
 }
 
 /* ---- responses ---- */
 
-static void copy_cut(char *dst, size_t max, http_span_t v, size_t *out_len, bool *trunc)
+static const uint8_t *cut(http_span_t v, size_t max, uint16_t *len, bool *trunc)
 {
     size_t n = v.len < max ? v.len : max;
     if (n < v.len) *trunc = true;
-    if (n) memcpy(dst, v.p, n);
-    *out_len = n;
+    *len = (uint16_t)n;
+    return n ? v.p : NULL;
+}
+
+/* Copy the response fields out of the stream data before it goes. Without
+ * memory they are dropped and the tx marked truncated. */
+static void keep_response_fields(app_layer_t *al, app_state_t *s)
+{
+    http_state_t *h = s->ps;
+    size_t n = (size_t)h->ct_len + h->loc_len;
+    h->resp_borrowed = false;
+    h->resp = app_mem_alloc(al, s, n);
+    if (h->resp == NULL) {
+        h->ct = h->loc = NULL;
+        h->ct_len = h->loc_len = 0;
+        h->resp_trunc = true;
+        return;
+    }
+    if (h->ct_len) memcpy(h->resp, h->ct, h->ct_len);
+    if (h->loc_len) memcpy(h->resp + h->ct_len, h->loc, h->loc_len);
+    h->ct = h->resp;
+    h->loc = h->resp + h->ct_len;
+}
+
+/* Stop parsing a direction. Its buffer, which goes with it, may hold the
+ * head the response fields point into: they are copied out first. */
+static void stop_dir(app_layer_t *al, app_state_t *s, int dir, bool error)
+{
+    if (((http_state_t *)s->ps)->resp_borrowed) keep_response_fields(al, s);
+    app_dir_stop(al, s, dir, error);
 }
 
 /* Returns false when the connection stops being HTTP (tunnel). */
-static bool response_head(app_layer_t *al, const flow_t *f, http_state_t *h,
+static bool response_head(app_layer_t *al, const flow_t *f, app_state_t *s,
                           const http_response_t *resp)
 {
+    http_state_t *h = s->ps;
     if (resp->status < 200 && resp->status != 101)
-        return true; /* interim (100 Continue ...): the final one follows */
-    h->cur_req = false;
-    h->resp_skip = false;
+        return true;     /* interim (100 Continue ...): the final one follows */
+    end_response(al, s); /* nothing to do unless a response was left open */
     if (h->skip_resp > 0) {
         h->skip_resp--;
         h->resp_skip = true;
     } else if (h->q_count > 0) {
-        h->cur = *q_at(h, 0);
-        h->q_first = (uint8_t)((h->q_first + 1) % HTTP_QUEUE);
-        h->q_count--;
+        h->q_count--; /* the oldest queued request becomes the current one */
         h->cur_req = true;
     }
-    size_t n;
     h->resp_trunc = false;
     h->status = resp->status;
-    copy_cut(h->ct, HTTP_CT_MAX, resp->content_type, &n, &h->resp_trunc);
-    h->ct_len = (uint8_t)n;
-    copy_cut(h->loc, HTTP_LOC_MAX, resp->location, &n, &h->resp_trunc);
-    h->loc_len = (uint16_t)n;
-    bool head = h->cur_req && (h->cur.flags & REQ_HEAD);
-    http_body_response(&h->body[DIR_TOCLIENT], resp, head);
-    bool connect_ok = h->cur_req && (h->cur.flags & REQ_CONNECT) && resp->status / 100 == 2;
+    h->ct = cut(resp->content_type, HTTP_CT_MAX, &h->ct_len, &h->resp_trunc);
+    h->loc = cut(resp->location, HTTP_LOC_MAX, &h->loc_len, &h->resp_trunc);
+    h->resp_borrowed = h->ct_len || h->loc_len;
+    uint8_t flags = h->cur_req ? rec_at(h->arena + h->a_head).flags : 0;
+    http_body_response(&h->body[DIR_TOCLIENT], resp, (flags & REQ_HEAD) != 0);
+    bool connect_ok = (flags & REQ_CONNECT) && resp->status / 100 == 2;
     if (resp->status == 101 || connect_ok) {
-        finish_response(al, f, h);
+        finish_response(al, f, s);
         return false;
     }
     if (h->body[DIR_TOCLIENT].kind == HTTP_BODY_NONE)
-        finish_response(al, f, h);
+        finish_response(al, f, s);
     else
         h->mode[DIR_TOCLIENT] = MODE_BODY;
     return true;
@@ -281,7 +361,7 @@ static size_t head(app_layer_t *al, flow_t *f, app_state_t *s, int dir, const ui
     size_t end = http_find_head_end(data, len, d->scan);
     if (end == 0) {
         if (len >= HTTP_MAX_HEAD) {
-            app_dir_stop(al, s, dir, true);
+            stop_dir(al, s, dir, true);
             *stop = true;
             return len;
         }
@@ -292,28 +372,28 @@ static size_t head(app_layer_t *al, flow_t *f, app_state_t *s, int dir, const ui
     if (dir == DIR_TOSERVER) {
         http_request_t req;
         if (http_parse_request(data, end, &req) != APP_PARSE_DONE) goto bad;
-        store_request(al, f, h, &req);
+        store_request(al, f, s, &req);
         http_body_request(&h->body[dir], &req);
         if (h->body[dir].kind != HTTP_BODY_NONE) h->mode[dir] = MODE_BODY;
         return req.head_len;
     }
     http_response_t resp;
     if (http_parse_response(data, end, &resp) != APP_PARSE_DONE) goto bad;
-    if (!response_head(al, f, h, &resp)) { /* tunnel: nothing more to parse */
-        app_dir_stop(al, s, DIR_TOSERVER, false);
-        app_dir_stop(al, s, DIR_TOCLIENT, false);
+    if (!response_head(al, f, s, &resp)) { /* tunnel: nothing more to parse */
+        stop_dir(al, s, DIR_TOSERVER, false);
+        stop_dir(al, s, DIR_TOCLIENT, false);
         *stop = true;
         return len;
     }
     return resp.head_len;
 bad:
-    app_dir_stop(al, s, dir, true);
+    stop_dir(al, s, dir, true);
     *stop = true;
     return len;
 }
 
-static size_t http_stream(app_layer_t *al, flow_t *f, app_state_t *s, int dir, const uint8_t *data,
-                          size_t len)
+static size_t parse(app_layer_t *al, flow_t *f, app_state_t *s, int dir, const uint8_t *data,
+                    size_t len)
 {
     http_state_t *h = s->ps;
     app_dir_t *d = &s->dir[dir];
@@ -330,12 +410,12 @@ static size_t http_stream(app_layer_t *al, flow_t *f, app_state_t *s, int dir, c
             app_parse_t st = http_body_feed(&h->body[dir], data + off, len - off, &used);
             off += used;
             if (st == APP_PARSE_ERROR) {
-                app_dir_stop(al, s, dir, true);
+                stop_dir(al, s, dir, true);
                 return len;
             }
             if (st == APP_PARSE_DONE) {
                 h->mode[dir] = MODE_HEAD;
-                if (dir == DIR_TOCLIENT) finish_response(al, f, h);
+                if (dir == DIR_TOCLIENT) finish_response(al, f, s);
             }
             continue;
         }
@@ -348,6 +428,16 @@ static size_t http_stream(app_layer_t *al, flow_t *f, app_state_t *s, int dir, c
     return off;
 }
 
+static size_t http_stream(app_layer_t *al, flow_t *f, app_state_t *s, int dir, const uint8_t *data,
+                          size_t len)
+{
+    size_t c = parse(al, f, s, dir, data, len);
+    /* Most responses end within the packet holding their head; the others
+     * need their fields once data is gone. */
+    if (((http_state_t *)s->ps)->resp_borrowed) keep_response_fields(al, s);
+    return c;
+}
+
 static bool http_gap(app_layer_t *al, flow_t *f, app_state_t *s, int dir, uint32_t n)
 {
     http_state_t *h = s->ps;
@@ -355,12 +445,12 @@ static bool http_gap(app_layer_t *al, flow_t *f, app_state_t *s, int dir, uint32
     if (h->mode[dir] == MODE_BODY && http_body_skip(b, n)) {
         if (b->kind == HTTP_BODY_LENGTH && b->left == 0) {
             h->mode[dir] = MODE_HEAD;
-            if (dir == DIR_TOCLIENT) finish_response(al, f, h);
+            if (dir == DIR_TOCLIENT) finish_response(al, f, s);
         }
         return true;
     }
     /* Framing lost: close the response being read, find the next head. */
-    if (dir == DIR_TOCLIENT && h->mode[dir] == MODE_BODY) finish_response(al, f, h);
+    if (dir == DIR_TOCLIENT && h->mode[dir] == MODE_BODY) finish_response(al, f, s);
     h->mode[dir] = MODE_HEAD;
     return false;
 }
@@ -369,13 +459,21 @@ static void http_flow_end(app_layer_t *al, flow_t *f, app_state_t *s)
 {
     http_state_t *h = s->ps;
     if (h->mode[DIR_TOCLIENT] == MODE_BODY)
-        finish_response(al, f, h); /* close-delimited, or cut short */
-    while (h->q_count > 0) {
-        req_rec_t r = *q_at(h, 0);
-        h->q_first = (uint8_t)((h->q_first + 1) % HTTP_QUEUE);
-        h->q_count--;
-        emit(al, f, h, &r, false);
-    }
+        finish_response(al, f, s); /* close-delimited, or cut short */
+    while (h->q_count > 0)
+        emit_queued(al, f, s, false);
+}
+
+static bool http_pending(const app_state_t *s)
+{
+    const http_state_t *h = s->ps;
+    return h->q_count > 0 || h->mode[DIR_TOCLIENT] == MODE_BODY;
+}
+
+static void http_release(app_layer_t *al, app_state_t *s)
+{
+    end_response(al, s);
+    arena_release(al, s, s->ps);
 }
 
 const app_ops_t app_http_ops = {
@@ -385,5 +483,6 @@ const app_ops_t app_http_ops = {
     .datagram = NULL,
     .gap = http_gap,
     .flow_end = http_flow_end,
-    .release = NULL,
+    .pending = http_pending,
+    .release = http_release,
 };

@@ -10,9 +10,10 @@
 #define IPPROTO_TCP_ 6
 #define IPPROTO_UDP_ 17
 
-/* Markers stored in f->app for flows the app layer does not parse, so the
- * decision is taken once per flow without allocating. Never written. */
-enum { MARK_FAIL_TS, MARK_FAIL_TC, MARK_GIVE_UP, MARK_NO_MEM, MARK_COUNT };
+/* Markers stored in f->app for flows the app layer does not parse (or no
+ * longer: MARK_DONE), so the decision is taken once per flow without
+ * allocating. Never written. */
+enum { MARK_FAIL_TS, MARK_FAIL_TC, MARK_GIVE_UP, MARK_NO_MEM, MARK_DONE, MARK_COUNT };
 static app_state_t marks[MARK_COUNT];
 
 static bool is_mark(const app_state_t *s)
@@ -33,16 +34,15 @@ void *app_mem_alloc(app_layer_t *al, app_state_t *s, size_t n)
     }
     al->st.mem_used += n;
     if (al->st.mem_used > al->st.mem_peak) al->st.mem_peak = al->st.mem_used;
-    if (s != NULL) s->mem += n;
     return p;
 }
 
 void app_mem_free(app_layer_t *al, app_state_t *s, void *p, size_t n)
 {
+    (void)s;
     if (p == NULL) return;
     free(p);
     al->st.mem_used -= n;
-    if (s != NULL) s->mem -= n;
 }
 
 bool app_buf_append(app_layer_t *al, app_state_t *s, app_buf_t *b, const uint8_t *data, size_t n,
@@ -51,9 +51,9 @@ bool app_buf_append(app_layer_t *al, app_state_t *s, app_buf_t *b, const uint8_t
     if (n > max - b->len) return false;
     size_t need = b->len + n;
     if (need > b->cap) {
-        /* Grow by doubling (from 1 KiB) so a head arriving in small pieces
+        /* Grow by doubling (from 512 B) so a unit arriving in small pieces
          * costs a handful of reallocations, never one per packet. */
-        size_t cap = b->cap ? (size_t)b->cap * 2 : 1024;
+        size_t cap = b->cap ? (size_t)b->cap * 2 : 512;
         if (cap < need) cap = need;
         if (cap > max) cap = max;
         uint8_t *p = app_mem_alloc(al, s, cap);
@@ -72,6 +72,16 @@ void app_buf_release(app_layer_t *al, app_state_t *s, app_buf_t *b)
 {
     app_mem_free(al, s, b->p, b->cap);
     memset(b, 0, sizeof(*b));
+}
+
+void app_buf_consume(app_layer_t *al, app_state_t *s, app_buf_t *b, size_t n)
+{
+    if (n >= b->len) {
+        app_buf_release(al, s, b);
+        return;
+    }
+    memmove(b->p, b->p + n, b->len - n);
+    b->len -= (uint32_t)n;
 }
 
 void app_dir_stop(app_layer_t *al, app_state_t *s, int dir, bool error)
@@ -104,16 +114,31 @@ const app_layer_stats_t *app_layer_get_stats(const app_layer_t *al)
     return &al->st;
 }
 
+static void state_free(app_layer_t *al, app_state_t *s)
+{
+    if (s->ops->release) s->ops->release(al, s);
+    for (int d = 0; d < 2; d++)
+        app_buf_release(al, s, &s->dir[d].buf);
+    app_mem_free(al, NULL, s, sizeof(*s) + s->ops->state_size);
+}
+
 void app_layer_flow_end(app_layer_t *al, flow_t *f)
 {
     app_state_t *s = f->app;
     f->app = NULL;
     if (s == NULL || is_mark(s)) return;
     s->ops->flow_end(al, f, s);
-    if (s->ops->release) s->ops->release(al, s);
-    for (int d = 0; d < 2; d++)
-        app_buf_release(al, s, &s->dir[d].buf);
-    app_mem_free(al, NULL, s, sizeof(*s) + s->ops->state_size);
+    state_free(al, s);
+}
+
+/* A parser stopped in both directions with no event left to emit (a TLS
+ * flow after its ServerHello, an HTTP tunnel) needs no memory any more. */
+static void free_if_done(app_layer_t *al, flow_t *f, app_state_t *s)
+{
+    if (!s->dir[0].dead || !s->dir[1].dead) return;
+    if (s->ops->pending != NULL && s->ops->pending(s)) return;
+    state_free(al, s);
+    f->app = &marks[MARK_DONE];
 }
 
 /* ---- choosing a parser ---- */
@@ -165,8 +190,6 @@ static app_state_t *claim(app_layer_t *al, flow_t *f, int proto)
     s->proto = (uint8_t)proto;
     s->tcp = f->key.proto == IPPROTO_TCP_;
     s->ps = s + 1;
-    /* The flow's own allocation is not counted in s->mem (it is freed by
-     * size at flow end); s->mem tracks the buffers added later. */
     f->app = s;
     if (f->app_proto == APP_UNKNOWN || f->app_proto == APP_FAILED) f->app_proto = (uint16_t)proto;
     al->st.flows[proto]++;
@@ -178,7 +201,7 @@ static app_state_t *state_for(app_layer_t *al, flow_t *f, int dir, const packet_
 {
     app_state_t *s = f->app;
     if (s != NULL && !is_mark(s)) return s;
-    if (s == &marks[MARK_NO_MEM]) return NULL;
+    if (s == &marks[MARK_NO_MEM] || s == &marks[MARK_DONE]) return NULL;
     int ap = f->app_proto;
     const app_ops_t *hint = ops_for(ap);
     if (hint != NULL) /* nDPI (or an earlier probe) decided; UDP only where parsed */
@@ -222,8 +245,7 @@ static void dir_feed(app_layer_t *al, flow_t *f, app_state_t *s, int dir, const 
             app_dir_stop(al, s, dir, true); /* a unit larger than any bound */
             return;
         }
-        memmove(d->buf.p, d->buf.p + c, d->buf.len - c);
-        d->buf.len -= (uint32_t)c;
+        app_buf_consume(al, s, &d->buf, c);
     }
 }
 
@@ -246,7 +268,7 @@ static void tcp_packet(app_layer_t *al, flow_t *f, app_state_t *s, int dir, cons
         len -= old;
     } else if (diff > 0) {
         al->st.gaps[s->proto]++;
-        d->buf.len = 0;
+        app_buf_release(al, s, &d->buf);
         d->scan = 0;
         if (!s->ops->gap(al, f, s, dir, (uint32_t)diff)) d->resync = 1;
     }
@@ -265,4 +287,5 @@ void app_layer_packet(app_layer_t *al, flow_t *f, int dir, const packet_t *p)
         tcp_packet(al, f, s, dir, p);
     else if (s->ops->datagram != NULL)
         s->ops->datagram(al, f, s, dir, p->payload, p->payload_len);
+    free_if_done(al, f, s);
 }

@@ -1,9 +1,10 @@
 /* app_layer.h -- per-flow application-layer parsing (HTTP, DNS, TLS).
  *
  * The flow's first payload in each direction is probed; once a parser claims
- * the flow it sets f->app_proto and keeps its state in f->app (one allocation
- * per flow plus lazily grown head/record buffers, all counted against the
- * memcap; nothing is allocated per packet). A protocol set earlier by nDPI is
+ * the flow it sets f->app_proto and keeps its state in f->app: one small
+ * state per flow, plus buffers held only while a message is incomplete or a
+ * transaction is pending, all counted against the memcap (allocations follow
+ * messages, never packets). A protocol set earlier by nDPI is
  * honoured: HTTP/TLS/DNS select that parser, any other known protocol stops
  * probing. TCP bytes are taken in order per direction: retransmitted bytes
  * are dropped, and after a gap the parser resyncs at the next message head.

@@ -12,7 +12,9 @@
 /* Bytes a JA3/JA3S string can reach for a hello within TLS_MAX_HELLO. */
 #define APP_JA3_SCRATCH 65536u
 
-/* A growable per-direction buffer; memory counted against the memcap. */
+/* A growable per-direction buffer; memory counted against the memcap. It
+ * holds memory only while a unit is incomplete: app_buf_consume() frees it
+ * once it is empty. */
 typedef struct app_buf {
     uint8_t *p;
     uint32_t len, cap;
@@ -34,8 +36,7 @@ struct app_state {
     uint8_t proto;        /* app_proto_t of the parser */
     uint8_t tcp;
     app_dir_t dir[2];
-    size_t mem; /* bytes counted for this flow */
-    void *ps;   /* protocol state, allocated with this struct */
+    void *ps; /* protocol state, allocated with this struct */
 };
 typedef struct app_state app_state_t;
 
@@ -61,7 +62,10 @@ struct app_ops {
      * it in place, false to resync (buffer already dropped, resync set). */
     bool (*gap)(app_layer_t *al, flow_t *f, app_state_t *s, int dir, uint32_t n);
     void (*flow_end)(app_layer_t *al, flow_t *f, app_state_t *s); /* emit pending */
-    void (*release)(app_layer_t *al, app_state_t *s);             /* free extra memory */
+    /* Something is left for flow_end to emit (NULL: never). A flow dead in
+     * both directions with nothing pending is freed at once. */
+    bool (*pending)(const app_state_t *s);
+    void (*release)(app_layer_t *al, app_state_t *s); /* free extra memory (NULL: none) */
 };
 
 extern const app_ops_t app_http_ops, app_dns_ops, app_tls_ops;
@@ -75,6 +79,8 @@ void app_mem_free(app_layer_t *al, app_state_t *s, void *p, size_t n);
 bool app_buf_append(app_layer_t *al, app_state_t *s, app_buf_t *b, const uint8_t *data, size_t n,
                     size_t max);
 void app_buf_release(app_layer_t *al, app_state_t *s, app_buf_t *b);
+/* Drop the first n bytes of b; frees it when nothing is left. */
+void app_buf_consume(app_layer_t *al, app_state_t *s, app_buf_t *b, size_t n);
 
 /* Stop parsing a direction; error counts a parse error for the protocol. */
 void app_dir_stop(app_layer_t *al, app_state_t *s, int dir, bool error);

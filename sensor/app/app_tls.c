@@ -1,6 +1,9 @@
-/* app_tls.c -- TLS per flow: gather each direction's handshake bytes across
- * records and segments until its hello is complete; one event per flow when
- * the ServerHello is parsed (or at flow end after a lone ClientHello). */
+/* app_tls.c -- TLS per flow: each direction's hello is parsed in place when
+ * a record brings it whole, else its handshake bytes are gathered across
+ * records and segments until it is complete. One event per flow when the
+ * ServerHello is parsed (or at flow end after a lone ClientHello); then both
+ * directions stop and the app layer frees the flow's state (the encrypted
+ * records that follow are not looked at). */
 #include <string.h>
 
 #include "app_layer_int.h"
@@ -15,9 +18,15 @@ typedef struct tls_state {
     char ja3_hash[33];
     /* Client fields kept until the ServerHello: sni, ja3 string, alpn. */
     uint8_t *blob;
-    size_t blob_size;
     uint32_t sni_len, ja3_len, alpn_len;
 } tls_state_t;
+
+static void stop(app_layer_t *al, app_state_t *s, int dir, bool error)
+{
+    tls_state_t *t = s->ps;
+    app_buf_release(al, s, &t->hs[dir]);
+    app_dir_stop(al, s, dir, error);
+}
 
 static void emit(app_layer_t *al, const flow_t *f, tls_state_t *t, const tls_server_hello_t *sh)
 {
@@ -50,6 +59,12 @@ static void emit(app_layer_t *al, const flow_t *f, tls_state_t *t, const tls_ser
     if (al->sink.tls) al->sink.tls(al->sink.ud, f, &info);
 }
 
+static size_t blob_size(size_t sni, size_t ja3, size_t alpn)
+{
+    size_t n = sni + ja3 + alpn;
+    return n ? n : 1;
+}
+
 /* Keep what the event needs from the ClientHello. */
 static bool client_hello(app_layer_t *al, app_state_t *s, const tls_client_hello_t *ch)
 {
@@ -57,10 +72,8 @@ static bool client_hello(app_layer_t *al, app_state_t *s, const tls_client_hello
     size_t n = tls_ja3(ch, al->ja3, sizeof(al->ja3));
     if (n >= sizeof(al->ja3) || !tls_md5_hex(al->ja3, n, t->ja3_hash))
         return false; /* cannot happen within TLS_MAX_HELLO */
-    size_t size = (size_t)ch->sni.len + n + ch->alpn.len;
-    t->blob = app_mem_alloc(al, s, size ? size : 1);
+    t->blob = app_mem_alloc(al, s, blob_size(ch->sni.len, n, ch->alpn.len));
     if (t->blob == NULL) return false;
-    t->blob_size = size ? size : 1;
     if (ch->sni.len) memcpy(t->blob, ch->sni.p, ch->sni.len);
     memcpy(t->blob + ch->sni.len, al->ja3, n);
     if (ch->alpn.len) memcpy(t->blob + ch->sni.len + n, ch->alpn.p, ch->alpn.len);
@@ -86,15 +99,31 @@ static bool hello(app_layer_t *al, flow_t *f, app_state_t *s, int dir, const uin
     tls_server_hello_t sh;
     if (tls_parse_server_hello(msg, len, &sh) != APP_PARSE_DONE) return false;
     emit(al, f, t, &sh);
-    app_dir_stop(al, s, DIR_TOSERVER, false); /* nothing more to learn */
+    stop(al, s, DIR_TOSERVER, false); /* nothing more to learn */
     return true;
 }
 
-static void stop(app_layer_t *al, app_state_t *s, int dir, bool error)
+/* Handshake bytes of dir's hello. Gathered only when they do not hold the
+ * whole message; the direction stops once its hello is parsed. */
+static void handshake(app_layer_t *al, flow_t *f, app_state_t *s, int dir, const uint8_t *p,
+                      size_t n)
 {
     tls_state_t *t = s->ps;
-    app_buf_release(al, s, &t->hs[dir]);
-    app_dir_stop(al, s, dir, error);
+    app_buf_t *b = &t->hs[dir];
+    uint8_t type;
+    size_t mlen;
+    app_parse_t st = b->len ? APP_PARSE_MORE : tls_handshake_peek(p, n, &type, &mlen);
+    if (st == APP_PARSE_MORE) {
+        if (!app_buf_append(al, s, b, p, n, HS_MAX)) {
+            stop(al, s, dir, true);
+            return;
+        }
+        st = tls_handshake_peek(b->p, b->len, &type, &mlen);
+        if (st == APP_PARSE_MORE) return;
+        p = b->p;
+    }
+    bool ok = st == APP_PARSE_DONE && hello(al, f, s, dir, p, mlen);
+    stop(al, s, dir, !ok); /* this direction's hello is all we want */
 }
 
 static size_t tls_stream(app_layer_t *al, flow_t *f, app_state_t *s, int dir, const uint8_t *data,
@@ -116,29 +145,18 @@ static size_t tls_stream(app_layer_t *al, flow_t *f, app_state_t *s, int dir, co
             break;
         }
         off += used;
-        if (frag.len == 0) continue;
-        if (!app_buf_append(al, s, &t->hs[dir], frag.p, frag.len, HS_MAX)) {
-            stop(al, s, dir, true);
-            break;
-        }
-        uint8_t type;
-        size_t mlen;
-        app_parse_t st = tls_handshake_peek(t->hs[dir].p, t->hs[dir].len, &type, &mlen);
-        if (st == APP_PARSE_MORE) continue;
-        bool ok = st == APP_PARSE_DONE && hello(al, f, s, dir, t->hs[dir].p, mlen);
-        stop(al, s, dir, !ok); /* this direction's hello is all we want */
+        if (frag.len > 0) handshake(al, f, s, dir, frag.p, frag.len);
     }
     return len;
 }
 
 static bool tls_gap(app_layer_t *al, flow_t *f, app_state_t *s, int dir, uint32_t n)
 {
-    (void)al;
     (void)f;
     (void)n;
     tls_state_t *t = s->ps;
     memset(&t->rec[dir], 0, sizeof(t->rec[dir]));
-    t->hs[dir].len = 0; /* the hello cannot be completed; try the next one */
+    app_buf_release(al, s, &t->hs[dir]); /* the hello cannot be completed; try the next one */
     return false;
 }
 
@@ -148,10 +166,17 @@ static void tls_flow_end(app_layer_t *al, flow_t *f, app_state_t *s)
     if (!t->emitted && t->client_seen) emit(al, f, t, NULL);
 }
 
+static bool tls_pending(const app_state_t *s)
+{
+    const tls_state_t *t = s->ps;
+    return t->client_seen && !t->emitted;
+}
+
 static void tls_release(app_layer_t *al, app_state_t *s)
 {
     tls_state_t *t = s->ps;
-    app_mem_free(al, s, t->blob, t->blob_size);
+    if (t->blob != NULL)
+        app_mem_free(al, s, t->blob, blob_size(t->sni_len, t->ja3_len, t->alpn_len));
     t->blob = NULL;
     for (int d = 0; d < 2; d++)
         app_buf_release(al, s, &t->hs[d]);
@@ -164,5 +189,6 @@ const app_ops_t app_tls_ops = {
     .datagram = NULL,
     .gap = tls_gap,
     .flow_end = tls_flow_end,
+    .pending = tls_pending,
     .release = tls_release,
 };

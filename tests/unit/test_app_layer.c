@@ -338,6 +338,21 @@ static void test_http_flow_end(void **state)
     assert_string_equal(lg.http[1].url, "/b");
     assert_false(lg.http[1].has_resp);
     assert_int_equal(lg.http[1].status, 0);
+
+    /* A response head buffered across segments, then a malformed chunk in
+     * the same packet: the direction stops (its buffer goes) and the tx,
+     * with its Content-Type, is logged at flow end. */
+    conn_open(&c, 1 << 20, 80);
+    sends(&c, TS, "GET /c HTTP/1.1\r\n\r\n");
+    sends(&c, TC, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n");
+    sends(&c, TC, "Transfer-Encoding: chunked\r\n\r\nzz\r\n");
+    assert_int_equal(app_layer_get_stats(c.al)->errors[APP_HTTP], 1);
+    assert_int_equal(lg.n_http, 0);
+    conn_close(&c);
+    assert_int_equal(lg.n_http, 1);
+    assert_string_equal(lg.http[0].url, "/c");
+    assert_string_equal(lg.http[0].ct, "text/plain");
+    assert_int_equal(lg.http[0].status, 200);
 }
 
 static void test_http_connect_tunnel(void **state)
@@ -356,6 +371,9 @@ static void test_http_connect_tunnel(void **state)
     assert_int_equal(lg.http[0].port, 443);
     assert_int_equal(lg.n_tls, 0);
     assert_int_equal(app_layer_get_stats(c.al)->errors[APP_HTTP], 0);
+    /* Stopped both ways with nothing pending: the state is gone already. */
+    assert_non_null(c.f.app);
+    assert_int_equal(app_layer_get_stats(c.al)->mem_used, 0);
     conn_close(&c);
     assert_int_equal(lg.n_http, 1);
 }
@@ -375,6 +393,7 @@ static void test_http_bounds(void **state)
     assert_int_equal(lg.n_http, 1);
     assert_int_equal(strlen(lg.http[0].url), 2048);
     assert_true(lg.http[0].trunc);
+    uint64_t idle = app_layer_get_stats(c.al)->mem_used; /* no tx pending */
 
     /* 40 pipelined requests before any response: the queue holds 32, the
      * oldest 8 are emitted early and their responses skipped. */
@@ -399,6 +418,8 @@ static void test_http_bounds(void **state)
     assert_string_equal(lg.http[40].url, "/39");
     assert_int_equal(lg.http[40].length, 39 % 3);
     assert_true(app_layer_get_stats(c.al)->truncated >= 9);
+    /* The arena grown for the queue went once the queue was empty. */
+    assert_int_equal(app_layer_get_stats(c.al)->mem_used, idle);
     conn_close(&c);
 
     /* A head growing past 16 KiB over many segments is an error. */
@@ -410,6 +431,69 @@ static void test_http_bounds(void **state)
         seg(&c, TS, hdr, sizeof(hdr));
     assert_int_equal(app_layer_get_stats(c.al)->errors[APP_HTTP], 1);
     assert_int_equal(lg.n_http, 0);
+    conn_close(&c);
+}
+
+/* Requests pushed out early while a response is being read: the current
+ * transaction's request must survive intact, later pairs stay in order. */
+static void test_http_queue_behind_current(void **state)
+{
+    (void)state;
+    conn_t c;
+    conn_open(&c, 1 << 20, 80);
+    sends(&c, TS, "GET /cur HTTP/1.1\r\nHost: cur.example\r\n\r\n");
+    sends(&c, TC, "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\n"); /* body pending */
+    for (int i = 0; i < 33; i++) {                                 /* one over the queue */
+        char r[64];
+        snprintf(r, sizeof(r), "GET /q%d HTTP/1.1\r\n\r\n", i);
+        sends(&c, TS, r);
+    }
+    assert_int_equal(lg.n_http, 1);
+    assert_string_equal(lg.http[0].url, "/q0");
+    assert_false(lg.http[0].has_resp);
+    sends(&c, TC, "xyz");
+    assert_int_equal(lg.n_http, 2);
+    assert_string_equal(lg.http[1].url, "/cur");
+    assert_string_equal(lg.http[1].host, "cur.example");
+    assert_int_equal(lg.http[1].length, 3);
+    for (int i = 0; i < 33; i++)
+        sends(&c, TC, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+    assert_int_equal(lg.n_http, 2 + 32);
+    assert_string_equal(lg.http[2].url, "/q1");
+    assert_true(lg.http[2].has_resp);
+    assert_string_equal(lg.http[33].url, "/q32");
+    assert_true(lg.http[33].has_resp);
+
+    /* Long URLs: the current request and two queued ones fill the 8 KiB
+     * bound (about 2.1 KiB each), so the fourth pushes the oldest queued
+     * one out. */
+    static char req[2200];
+    const char *tail = " HTTP/1.1\r\n\r\n";
+    for (int k = 0; k < 4; k++) {
+        memset(req, 'a' + k, 2100);
+        req[0] = '/';
+        memcpy(req + 2100, tail, strlen(tail) + 1);
+        char line[2300];
+        snprintf(line, sizeof(line), "GET %s", req);
+        sends(&c, TS, line);
+        if (k == 0) sends(&c, TC, "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\n");
+    }
+    assert_int_equal(lg.n_http, 34 + 1);
+    assert_int_equal(lg.http[34].url[1], 'b');
+    assert_false(lg.http[34].has_resp);
+    sends(&c, TC, "!"); /* ends the first one's body */
+    assert_int_equal(lg.n_http, 36);
+    assert_int_equal(lg.http[35].url[1], 'a');
+    assert_int_equal(strlen(lg.http[35].url), 2048);
+    assert_true(lg.http[35].trunc);
+    sends(&c, TC, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"); /* b's: skipped */
+    sends(&c, TC, "HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n");
+    sends(&c, TC, "HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\n\r\n");
+    assert_int_equal(lg.n_http, 38);
+    assert_int_equal(lg.http[36].url[1], 'c');
+    assert_int_equal(lg.http[36].status, 201);
+    assert_int_equal(lg.http[37].url[1], 'd');
+    assert_int_equal(lg.http[37].status, 202);
     conn_close(&c);
 }
 
@@ -607,6 +691,145 @@ static void test_memcap(void **state)
     assert_int_equal(lg.n_http, 1);
     assert_string_equal(lg.http[0].url, "/ok");
     assert_false(lg.http[0].has_resp);
+
+    /* Measure the state alone and with one queued request. */
+    conn_open(&c, 1 << 20, 80);
+    sends(&c, TS, "GET /x HTTP/1.1\r\n\r\n");
+    size_t queued = app_layer_get_stats(c.al)->mem_used;
+    sends(&c, TC, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+    size_t idle = app_layer_get_stats(c.al)->mem_used;
+    conn_close(&c);
+    assert_true(idle < queued);
+
+    /* Room for the flow state only: each request is logged at once without
+     * its response, and that response is skipped when it comes. */
+    conn_open(&c, idle, 80);
+    sends(&c, TS, "GET /x HTTP/1.1\r\n\r\n");
+    assert_int_equal(lg.n_http, 1);
+    assert_string_equal(lg.http[0].url, "/x");
+    assert_false(lg.http[0].has_resp);
+    sends(&c, TC, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+    assert_int_equal(lg.n_http, 1);
+    sends(&c, TS, "GET /y HTTP/1.1\r\n\r\n");
+    sends(&c, TC, "HTTP/1.1 500 Oops\r\nContent-Length: 0\r\n\r\n");
+    assert_int_equal(lg.n_http, 2);
+    assert_string_equal(lg.http[1].url, "/y");
+    assert_false(lg.http[1].has_resp);
+    st = app_layer_get_stats(c.al);
+    assert_int_equal(st->alloc[APP_HTTP], 2);
+    assert_int_equal(st->errors[APP_HTTP], 0);
+    conn_close(&c);
+    assert_int_equal(lg.n_http, 2);
+
+    /* Room for the request, not for the Content-Type of a response that
+     * outlives its head's packet: logged without it, marked truncated. */
+    conn_open(&c, queued, 80);
+    sends(&c, TS, "GET /x HTTP/1.1\r\n\r\n");
+    sends(&c, TC, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 4\r\n\r\n");
+    sends(&c, TC, "abcd");
+    assert_int_equal(lg.n_http, 1);
+    assert_string_equal(lg.http[0].url, "/x");
+    assert_true(lg.http[0].has_resp);
+    assert_int_equal(lg.http[0].status, 200);
+    assert_int_equal(lg.http[0].length, 4);
+    assert_string_equal(lg.http[0].ct, "");
+    assert_true(lg.http[0].trunc);
+    assert_int_equal(app_layer_get_stats(c.al)->alloc[APP_HTTP], 1);
+    conn_close(&c);
+}
+
+/* ---- memory per flow ---- */
+
+/* Bounds for the product's 2 KB per flow: the app layer's share must stay
+ * small while a transaction is pending and smaller once it is emitted. */
+#define MEM_PENDING_MAX 768u
+#define MEM_IDLE_MAX    256u
+
+static uint64_t mem_used(const conn_t *c)
+{
+    return app_layer_get_stats(c->al)->mem_used;
+}
+
+static void test_memory_per_flow(void **state)
+{
+    (void)state;
+    conn_t c;
+    conn_open(&c, 1 << 20, 80);
+    sends(&c, TS,
+          "GET /static/js/app.min.js?v=20231101 HTTP/1.1\r\nHost: www.example.com\r\n"
+          "User-Agent: Mozilla/5.0 (X11; Linux x86_64; rv:109.0) Gecko/20100101 Firefox/115.0\r\n"
+          "Accept: */*\r\nAccept-Language: en-US,en;q=0.5\r\nAccept-Encoding: gzip, deflate\r\n"
+          "Referer: http://www.example.com/index.html\r\nConnection: keep-alive\r\n\r\n");
+    uint64_t queued = mem_used(&c);
+    assert_true(queued > 0 && queued < MEM_PENDING_MAX);
+    /* Response head split in two segments, then half of the body: the head
+     * buffer goes once the head is parsed; Content-Type is kept. */
+    sends(&c, TC, "HTTP/1.1 200 OK\r\nDate: Tue, 21 Nov 2023 09:00:00 GMT\r\n");
+    assert_true(mem_used(&c) > queued); /* the partial head is buffered */
+    sends(&c, TC,
+          "Server: nginx\r\nContent-Type: application/javascript\r\n"
+          "Content-Length: 1000\r\n\r\n");
+    uint64_t pending = mem_used(&c);
+    assert_true(pending >= queued + 22 && pending < MEM_PENDING_MAX);
+    static char body[1000];
+    memset(body, 'j', sizeof(body));
+    seg(&c, TC, body, 500);
+    assert_int_equal(mem_used(&c), pending);
+    seg(&c, TC, body + 500, 500);
+    assert_int_equal(lg.n_http, 1);
+    assert_string_equal(lg.http[0].ct, "application/javascript");
+    assert_string_equal(lg.http[0].ua,
+                        "Mozilla/5.0 (X11; Linux x86_64; rv:109.0) Gecko/20100101 Firefox/115.0");
+    assert_int_equal(lg.http[0].length, 1000);
+    uint64_t idle = mem_used(&c);
+    assert_true(idle > 0 && idle < MEM_IDLE_MAX);
+    /* A response whose body ends in its head's packet copies nothing. */
+    sends(&c, TS, "GET /favicon.ico HTTP/1.1\r\nHost: www.example.com\r\n\r\n");
+    sends(&c, TC,
+          "HTTP/1.1 404 Not Found\r\nContent-Type: text/html\r\n"
+          "Content-Length: 5\r\n\r\nnope.");
+    assert_int_equal(lg.n_http, 2);
+    assert_string_equal(lg.http[1].ct, "text/html");
+    assert_int_equal(mem_used(&c), idle);
+    assert_true(app_layer_get_stats(c.al)->mem_peak < MEM_PENDING_MAX + 1024);
+    conn_close(&c);
+
+    /* TLS: the ClientHello's fields are kept until the ServerHello; then the
+     * flow holds nothing and later records are not parsed. */
+    conn_open(&c, 1 << 20, 443);
+    uint8_t stream[256];
+    size_t n = records(client_hello, sizeof(client_hello), 200, stream);
+    seg(&c, TS, stream, 60); /* the hello spans two segments */
+    assert_true(mem_used(&c) > 0);
+    seg(&c, TS, stream + 60, n - 60);
+    assert_true(mem_used(&c) > 0 && mem_used(&c) < MEM_IDLE_MAX + 64);
+    n = records(server_hello, sizeof(server_hello), 200, stream);
+    seg(&c, TC, stream, n);
+    assert_int_equal(lg.n_tls, 1);
+    assert_int_equal(mem_used(&c), 0);
+    sends(&c, TS, "\x17\x03\x03\x00\x02zz");
+    sends(&c, TC, "\x17\x03\x03\x00\x02zz");
+    assert_int_equal(mem_used(&c), 0);
+    assert_int_equal(app_layer_get_stats(c.al)->flows[APP_TLS], 1);
+    assert_int_equal(app_layer_get_stats(c.al)->errors[APP_TLS], 0);
+    conn_close(&c);
+    assert_int_equal(lg.n_tls, 1);
+
+    /* DNS over TCP: a message split across segments is buffered only until
+     * it is whole. Query for "x" A IN, 19 bytes after the length. */
+    conn_open(&c, 1 << 20, 53);
+    const uint8_t q[] = {0x00, 19, 0x12, 0x34, 0x01, 0x00, 0,    1,    0,    0,   0,
+                         0,    0,  0,    0x01, 'x',  0x00, 0x00, 0x01, 0x00, 0x01};
+    seg(&c, TS, q, sizeof(q));
+    assert_int_equal(lg.n_dns, 1);
+    uint64_t dns_idle = mem_used(&c);
+    assert_true(dns_idle > 0 && dns_idle < MEM_IDLE_MAX);
+    seg(&c, TS, q, 9);
+    assert_true(mem_used(&c) > dns_idle);
+    seg(&c, TS, q + 9, sizeof(q) - 9);
+    assert_int_equal(lg.n_dns, 2);
+    assert_int_equal(mem_used(&c), dns_idle);
+    conn_close(&c);
 }
 
 static void test_udp_dns_and_names(void **state)
@@ -657,10 +880,12 @@ int main(void)
         cmocka_unit_test(test_http_flow_end),
         cmocka_unit_test(test_http_connect_tunnel),
         cmocka_unit_test(test_http_bounds),
+        cmocka_unit_test(test_http_queue_behind_current),
         cmocka_unit_test(test_tls_hellos_across_segments),
         cmocka_unit_test(test_tls_client_only_and_errors),
         cmocka_unit_test(test_probe_and_hints),
         cmocka_unit_test(test_memcap),
+        cmocka_unit_test(test_memory_per_flow),
         cmocka_unit_test(test_udp_dns_and_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
