@@ -252,12 +252,13 @@ int main(int argc, char **argv)
         return 1;
     }
     live_capture = cap;
+    pipeline_attach_capture(pl, cap);
     struct sigaction sa = {.sa_handler = on_signal};
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
 
     int rc = run(cap, pl, what);
-    pipeline_finish(pl, cap);
+    pipeline_finish(pl);
     log_info("%s: %llu packets, %llu events", what, (unsigned long long)pipeline_packets(pl),
              (unsigned long long)eve_events_written(eve));
     live_capture = NULL;

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <pcap/pcap.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -12,6 +13,7 @@ struct capture {
     FILE *file; /* offline: our own handle, so we can report progress */
     uint64_t file_size;
     bool live;
+    int fd; /* live: selectable descriptor, polled when no frame is ready */
     char errbuf[PCAP_ERRBUF_SIZE + 256];
 };
 
@@ -53,6 +55,15 @@ static int activate_live(capture_t *c, const capture_config_t *cfg, char *err, s
     int rc = pcap_activate(p);
     if (rc < 0) {
         snprintf(err, errlen, "%s: cannot capture: %s", cfg->iface, pcap_geterr(p));
+        return -1;
+    }
+    /* Non-blocking plus our own poll(): with TPACKET_V3 a blocking read does
+     * not return on its timeout while the link is quiet, and the timers
+     * (flow expiry, stats, output flush) must run anyway. */
+    char pe[PCAP_ERRBUF_SIZE] = "";
+    c->fd = pcap_get_selectable_fd(p);
+    if (c->fd < 0 || pcap_setnonblock(p, 1, pe) < 0) {
+        snprintf(err, errlen, "%s: cannot poll the capture: %s", cfg->iface, pe);
         return -1;
     }
     return 0;
@@ -120,7 +131,12 @@ capture_result_t capture_next(capture_t *c, capture_frame_t *f)
         f->caplen = h->caplen;
         f->wirelen = h->len;
         return CAPTURE_FRAME;
-    case 0: return CAPTURE_IDLE;
+    case 0:
+        if (c->live) {
+            struct pollfd pfd = {.fd = c->fd, .events = POLLIN};
+            poll(&pfd, 1, 100); /* EINTR on a signal is fine: the caller looks */
+        }
+        return CAPTURE_IDLE;
     case PCAP_ERROR_BREAK: return CAPTURE_EOF;
     default:
         snprintf(c->errbuf, sizeof(c->errbuf), "%s", pcap_geterr(c->pcap));

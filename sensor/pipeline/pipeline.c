@@ -20,6 +20,7 @@ struct pipeline {
     sensor_config_t cfg;
     int linktype;
     eve_t *eve;
+    capture_t *cap; /* may be NULL */
     decoder_t dec;
     flow_table_t *flows;
     dpi_t *dpi;
@@ -118,6 +119,11 @@ void pipeline_free(pipeline_t *pl)
     free(pl);
 }
 
+void pipeline_attach_capture(pipeline_t *pl, capture_t *cap)
+{
+    pl->cap = cap;
+}
+
 /* ---- per packet ------------------------------------------------------- */
 
 /* An IP length beyond the frame (not a snaplen cut) marks a broken or
@@ -170,21 +176,28 @@ void pipeline_packet(pipeline_t *pl, const capture_frame_t *frame)
     if (pl->last_ts >= pl->next_tick) pipeline_tick(pl, pl->last_ts);
 }
 
+static void periodic_stats(pipeline_t *pl, int64_t now_usec)
+{
+    int64_t interval = (int64_t)pl->cfg.stats_interval * 1000000;
+    if (interval == 0) return;
+    if (pl->next_stats == 0) pl->next_stats = now_usec + interval;
+    if (now_usec < pl->next_stats) return;
+    pl->next_stats = now_usec + interval;
+    pipeline_write_stats(pl, now_usec);
+}
+
 void pipeline_tick(pipeline_t *pl, int64_t now_usec)
 {
     if (now_usec < pl->next_tick) return;
     pl->next_tick = now_usec + TICK_USEC;
     flow_table_expire(pl->flows, now_usec);
     decoder_expire(&pl->dec, now_usec);
-    if (pl->cfg.stats_interval == 0) return;
-    if (pl->next_stats == 0) pl->next_stats = now_usec + (int64_t)pl->cfg.stats_interval * 1000000;
-    if (now_usec >= pl->next_stats) {
-        pl->next_stats = now_usec + (int64_t)pl->cfg.stats_interval * 1000000;
-        pipeline_write_stats(pl, NULL, now_usec);
-    }
+    periodic_stats(pl, now_usec);
+    /* Live: analysts read events as they happen, not per megabyte. */
+    if (pl->cap && capture_is_live(pl->cap)) eve_flush(pl->eve);
 }
 
-void pipeline_write_stats(pipeline_t *pl, capture_t *cap, int64_t now_usec)
+void pipeline_write_stats(pipeline_t *pl, int64_t now_usec)
 {
     stats_sources_t s = {
         .decoder = &pl->dec.stats,
@@ -196,14 +209,14 @@ void pipeline_write_stats(pipeline_t *pl, capture_t *cap, int64_t now_usec)
         .app_flows = pl->app_flows,
         .uptime_sec = pl->first_ts >= 0 ? (now_usec - pl->first_ts) / 1000000 : 0,
     };
-    if (cap) capture_get_stats(cap, &s.capture);
+    if (pl->cap) capture_get_stats(pl->cap, &s.capture);
     eve_stats_event(pl->eve, &s, now_usec);
 }
 
-void pipeline_finish(pipeline_t *pl, capture_t *cap)
+void pipeline_finish(pipeline_t *pl)
 {
     flow_table_flush(pl->flows, FLOW_END_SHUTDOWN);
-    pipeline_write_stats(pl, cap, pl->last_ts);
+    pipeline_write_stats(pl, pl->last_ts);
 }
 
 uint64_t pipeline_packets(const pipeline_t *pl)

@@ -60,6 +60,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         pipeline_packet(pl, &f);
         off += len;
     }
-    pipeline_finish(pl, NULL);
+    pipeline_finish(pl);
     return 0;
 }

@@ -34,7 +34,7 @@ ip -n "$NS" link set lo up
 # Only UDP to port 5555 and ICMP echo pass the filter: the TCP probe and the
 # ICMP port-unreachables the UDP datagrams provoke must not appear.
 ip netns exec "$NS" "$SENSOR" -i vs0 -f "udp port 5555 or icmp[icmptype] == icmp-echo or icmp[icmptype] == icmp-echoreply" -s 1500 --no-promisc \
-  --eve "$OUT/eve.json" --sensor-name live-test --stats-interval 0 2> "$OUT/sensor.err" &
+  --eve "$OUT/eve.json" --sensor-name live-test --stats-interval 1 2> "$OUT/sensor.err" &
 SPID=$!
 sleep 1.5 # libpcap is active once the sensor logs nothing and still runs
 kill -0 "$SPID" || { cat "$OUT/sensor.err"; echo "sensor exited early"; exit 1; }
@@ -66,7 +66,15 @@ try:
 except OSError:
     pass
 PY
-sleep 0.5
+# While the sensor runs: a periodic stats event with pcap_stats must already
+# be on disk (live output is flushed every second, not per megabyte).
+sleep 2.5
+python3 - "$OUT/eve.json" << 'PY' || { kill "$SPID"; exit 1; }
+import json, sys
+stats = [json.loads(l) for l in open(sys.argv[1]) if '"event_type":"stats"' in l]
+if not stats or "capture" not in stats[-1]["stats"]:
+    sys.exit("no periodic stats event with capture counters on disk while running")
+PY
 kill -TERM "$SPID"
 wait "$SPID"; RC=$?
 SPID=
