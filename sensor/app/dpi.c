@@ -89,8 +89,10 @@ static void state_put(dpi_t *d, struct ndpi_flow_struct *s)
     d->stats.detecting--;
 }
 
-/* Copy the verdict into the flow and release nDPI's state. */
-static void settle(dpi_t *d, flow_t *f, ndpi_protocol proto)
+/* Copy the verdict into the flow and release nDPI's state. A guess (by
+ * port, after giving up) is reported under ndpi but is not an app_proto:
+ * like Suricata, app_proto names only what the payload showed. */
+static void settle(dpi_t *d, flow_t *f, ndpi_protocol proto, bool guessed)
 {
     f->ndpi_master = proto.master_protocol;
     f->ndpi_app = proto.app_protocol;
@@ -99,7 +101,10 @@ static void settle(dpi_t *d, flow_t *f, ndpi_protocol proto)
     f->flags |= FLOW_F_DPI_DONE;
     state_put(d, f->ndpi);
     f->ndpi = NULL;
-    if (f->app_proto == APP_UNKNOWN) f->app_proto = dpi_app_proto(f->ndpi_master, f->ndpi_app);
+    if (guessed)
+        f->flags |= FLOW_F_DPI_GUESSED;
+    else if (f->app_proto == APP_UNKNOWN)
+        f->app_proto = dpi_app_proto(f->ndpi_master, f->ndpi_app);
 }
 
 static bool enough_packets(const dpi_t *d, const flow_t *f)
@@ -128,23 +133,28 @@ void dpi_packet(dpi_t *d, flow_t *f, int dir, const packet_t *p)
     bool enough = enough_packets(d, f);
     if (!enough && proto.app_protocol == NDPI_PROTOCOL_UNKNOWN) return;
     if (!enough && ndpi_extra_dissection_possible(d->mod, f->ndpi)) return;
+    uint8_t guessed = 0;
     if (proto.app_protocol == NDPI_PROTOCOL_UNKNOWN) {
-        uint8_t guessed = 0;
         proto = ndpi_detection_giveup(d->mod, f->ndpi, 1, &guessed);
         d->stats.given_up++;
     } else {
         d->stats.detected++;
     }
-    settle(d, f, proto);
+    settle(d, f, proto, guessed);
 }
 
 void dpi_flow_end(dpi_t *d, flow_t *f)
 {
     if (!f->ndpi) return;
+    /* Named already but waiting for more metadata: that is a detection. */
+    bool named = f->ndpi->detected_protocol_stack[0] != NDPI_PROTOCOL_UNKNOWN;
     uint8_t guessed = 0;
     ndpi_protocol proto = ndpi_detection_giveup(d->mod, f->ndpi, 1, &guessed);
-    d->stats.given_up++;
-    settle(d, f, proto);
+    if (named)
+        d->stats.detected++;
+    else
+        d->stats.given_up++;
+    settle(d, f, proto, guessed && !named);
 }
 
 const char *dpi_proto_name(dpi_t *d, uint16_t id)

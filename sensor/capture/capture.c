@@ -51,7 +51,7 @@ static int activate_live(capture_t *c, const capture_config_t *cfg, char *err, s
     pcap_set_promisc(p, cfg->promisc ? 1 : 0);
     pcap_set_timeout(p, 100); /* ms: lets the loop run timers when idle */
     pcap_set_immediate_mode(p, 0);
-    if (cfg->buffer_mb > 0) pcap_set_buffer_size(p, cfg->buffer_mb << 20);
+    if (cfg->buffer_bytes > 0) pcap_set_buffer_size(p, cfg->buffer_bytes);
     int rc = pcap_activate(p);
     if (rc < 0) {
         snprintf(err, errlen, "%s: cannot capture: %s", cfg->iface, pcap_geterr(p));

@@ -16,7 +16,7 @@ typedef struct capture_config {
     const char *bpf;   /* -f: capture filter, may be NULL */
     int snaplen;       /* live: bytes kept per frame */
     bool promisc;      /* live: promiscuous mode */
-    int buffer_mb;     /* live: kernel ring size, 0 = libpcap default */
+    int buffer_bytes;  /* live: kernel ring size, 0 = libpcap default */
 } capture_config_t;
 
 #define CAPTURE_DEFAULT_SNAPLEN 65535

@@ -144,7 +144,7 @@ decode_result_t decode_l4(dctx_t *c, uint8_t proto, const uint8_t *l4, uint32_t 
     case P_ICMPV6: c->d->stats.icmpv6++; return decode_icmp(c, l4, avail, ANOM_ICMPV6_TRUNC);
     case P_SCTP: return decode_sctp(c, l4, avail);
     default:
-        /* Other protocols (ESP, GRE, SCTP, No Next Header ...) are carried
+        /* Other protocols (ESP, GRE, No Next Header ...) are carried
          * as they are: no ports, no payload split. */
         c->d->stats.other_ip++;
         c->p->l4 = l4;
@@ -158,6 +158,7 @@ void l4_peek(packet_t *p, const uint8_t *l4, uint32_t avail)
     switch (p->ip_proto) {
     case P_TCP:
     case P_UDP:
+    case P_SCTP:
         if (avail >= 4) {
             p->sport = rd16(l4);
             p->dport = rd16(l4 + 2);

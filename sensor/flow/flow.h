@@ -73,9 +73,10 @@ typedef struct flow {
     struct app_state *app;         /* app-layer parser state, or NULL */
 } flow_t;
 
-#define FLOW_F_MIDSTREAM 0x01 /* TCP flow picked up without a SYN */
-#define FLOW_F_DPI_DONE  0x02 /* nDPI finished (detected or gave up) */
-#define FLOW_F_ALERTED   0x04
+#define FLOW_F_MIDSTREAM   0x01 /* TCP flow picked up without a SYN */
+#define FLOW_F_DPI_DONE    0x02 /* nDPI finished (detected or gave up) */
+#define FLOW_F_ALERTED     0x04
+#define FLOW_F_DPI_GUESSED 0x08 /* nDPI's verdict is a guess by port */
 
 typedef struct flow_timeouts {
     uint32_t new_sec, established_sec, closed_sec;

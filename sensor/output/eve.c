@@ -24,7 +24,8 @@ struct eve {
     size_t block_len;
     char name[128];
     char boot_id[33];
-    uint64_t seq;
+    uint64_t seq;     /* events written */
+    uint64_t dropped; /* events lost to an allocation failure */
     struct geoip *geoip;
 };
 
@@ -216,20 +217,32 @@ jw_t *eve_begin_packet(eve_t *e, const char *event_type, const packet_t *p, cons
     return &e->w;
 }
 
+static void write_direct(eve_t *e, const char *buf, size_t len)
+{
+    if (e->write_failed) return;
+    if (fwrite(buf, 1, len, e->out) != len || fputc('\n', e->out) == EOF) {
+        e->write_failed = true;
+        e->write_errno = errno;
+    }
+}
+
 void eve_end(eve_t *e)
 {
     jw_t *w = &e->w;
     jw_kobject_open(w, "sensor");
     jw_kstr(w, "name", e->name);
     jw_kstr(w, "boot_id", e->boot_id);
-    jw_kuint(w, "seq", ++e->seq);
+    jw_kuint(w, "seq", e->seq + 1);
     jw_object_close(w);
     jw_object_close(w);
-    if (w->oom) return; /* counted as lost by the caller's stats, never half-written */
+    if (w->oom) { /* never half-written; seq stays gapless over what is written */
+        e->dropped++;
+        return;
+    }
+    e->seq++;
     if (e->block_len + w->len + 1 > EVE_BLOCK) eve_flush(e);
     if (w->len + 1 > EVE_BLOCK) { /* a single huge event: write it directly */
-        fwrite(w->buf, 1, w->len, e->out);
-        fputc('\n', e->out);
+        write_direct(e, w->buf, w->len);
         return;
     }
     memcpy(e->block + e->block_len, w->buf, w->len);
@@ -240,6 +253,10 @@ void eve_end(eve_t *e)
 uint64_t eve_events_written(const eve_t *e)
 {
     return e->seq;
+}
+uint64_t eve_events_dropped(const eve_t *e)
+{
+    return e->dropped;
 }
 const char *eve_boot_id(const eve_t *e)
 {

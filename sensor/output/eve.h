@@ -34,6 +34,7 @@ jw_t *eve_begin(eve_t *e, const char *event_type, int64_t ts_usec);
 void eve_end(eve_t *e);
 
 uint64_t eve_events_written(const eve_t *e);
+uint64_t eve_events_dropped(const eve_t *e);
 const char *eve_boot_id(const eve_t *e);
 
 /* Text form of an address (INET6_ADDRSTRLEN bytes suffice); returns length. */

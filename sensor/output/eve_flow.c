@@ -20,7 +20,8 @@ static void write_counters(jw_t *w, const flow_t *f, flow_end_reason_t reason)
     jw_kuint(w, "bytes_toclient", f->bytes[DIR_TOCLIENT]);
     jw_ktimestamp(w, "start", f->start_usec);
     jw_ktimestamp(w, "end", f->last_usec);
-    jw_kuint(w, "age", (uint64_t)((f->last_usec - f->start_usec) / 1000000));
+    /* Suricata's arithmetic: whole seconds of end minus whole seconds of start. */
+    jw_kint(w, "age", f->last_usec / 1000000 - f->start_usec / 1000000);
     jw_kstr(w, "state", flow_state_name(flow_eve_state(f)));
     jw_kstr(w, "reason", flow_end_reason_name(reason));
     jw_kbool(w, "alerted", (f->flags & FLOW_F_ALERTED) != 0);
@@ -60,6 +61,7 @@ static void write_ndpi(jw_t *w, dpi_t *d, const flow_t *f)
     jw_kstr(w, "master_protocol", dpi_proto_name(d, f->ndpi_master));
     jw_kstr(w, "app_protocol", dpi_proto_name(d, f->ndpi_app));
     jw_kstr(w, "category", dpi_category_name(d, f->ndpi_category));
+    if (f->flags & FLOW_F_DPI_GUESSED) jw_kbool(w, "guessed", true);
     if (f->ndpi_risk) {
         jw_karray_open(w, "risks");
         for (unsigned bit = 1; bit < 64; bit++) {

@@ -121,6 +121,7 @@ void eve_stats_event(eve_t *e, const stats_sources_t *s, int64_t ts_usec)
     jw_object_close(w);
     jw_kobject_open(w, "eve");
     jw_kuint(w, "events", eve_events_written(e) + 1);
+    jw_kuint(w, "dropped", eve_events_dropped(e));
     jw_object_close(w);
     jw_object_close(w);
     eve_end(e);

@@ -126,14 +126,24 @@ void pipeline_attach_capture(pipeline_t *pl, capture_t *cap)
 
 /* ---- per packet ------------------------------------------------------- */
 
-/* An IP length beyond the frame (not a snaplen cut) marks a broken or
- * forged packet: like Suricata, it is reported but joins no flow. */
-static bool ip_truncated(const packet_t *p)
+/* A length field that claims more than the packet holds (IP total length,
+ * UDP length) or a transport header that cannot be one marks a broken or
+ * forged packet: like Suricata, it is reported but joins no flow. Lesser
+ * findings (bad TCP options, fragment overlaps) keep the packet. */
+static bool packet_invalid(const packet_t *p)
 {
-    for (unsigned i = 0; i < p->anomaly_count; i++)
-        if (p->anomalies[i].kind == ANOM_IPV4_TRUNC_PKT ||
-            p->anomalies[i].kind == ANOM_IPV6_TRUNC_PKT)
-            return true;
+    for (unsigned i = 0; i < p->anomaly_count; i++) {
+        switch (p->anomalies[i].kind) {
+        case ANOM_IPV4_TRUNC_PKT:
+        case ANOM_IPV6_TRUNC_PKT:
+        case ANOM_TCP_TRUNC:
+        case ANOM_TCP_HLEN_TOO_SMALL:
+        case ANOM_UDP_TRUNC:
+        case ANOM_UDP_HLEN_INVALID:
+        case ANOM_SCTP_TRUNC: return true;
+        default: break;
+        }
+    }
     return false;
 }
 
@@ -149,6 +159,9 @@ void pipeline_packet(pipeline_t *pl, const capture_frame_t *frame)
     /* Captures can step back in time; timers follow the latest time seen. */
     if (frame->ts_usec > pl->last_ts) pl->last_ts = frame->ts_usec;
     if (pl->first_ts < 0) pl->first_ts = frame->ts_usec;
+    /* Timers first, so flows that timed out before this packet end in
+     * deadline order and before it is looked up. */
+    pipeline_tick(pl, pl->last_ts);
 
     decode_result_t r = decode_packet(&pl->dec, &p);
     flow_t *f = NULL;
@@ -156,7 +169,7 @@ void pipeline_packet(pipeline_t *pl, const capture_frame_t *frame)
     /* A frame joins a flow once its transport header is known: a held
      * fragment counts when its datagram completes, and a frame cut inside
      * the TCP/UDP header would only make a bogus port-0 flow. */
-    if (p.l4 && r != DECODE_HELD && !ip_truncated(&p)) f = flow_table_packet(pl->flows, &p, &dir);
+    if (p.l4 && r != DECODE_HELD && !packet_invalid(&p)) f = flow_table_packet(pl->flows, &p, &dir);
     for (unsigned i = 0; i < p.anomaly_count; i++)
         eve_anomaly_event(pl->eve, &p, f, &p.anomalies[i]);
     if (f) {
@@ -173,7 +186,6 @@ void pipeline_packet(pipeline_t *pl, const capture_frame_t *frame)
         }
         if (p.payload && p.payload_len) app_layer_packet(pl->app, f, dir, &p);
     }
-    if (pl->last_ts >= pl->next_tick) pipeline_tick(pl, pl->last_ts);
 }
 
 static void periodic_stats(pipeline_t *pl, int64_t now_usec)

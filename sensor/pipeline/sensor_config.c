@@ -119,7 +119,7 @@ static bool load_capture(const cfg_node_t *s, sensor_config_t *c, char *err, siz
         !get_u32(cap, "buffer-size", &buf, 0, 2047ull << 20, CFG_U64_SIZE, err, errlen))
         return false;
     c->capture.snaplen = (int)snap;
-    c->capture.buffer_mb = (int)(buf >> 20);
+    c->capture.buffer_bytes = (int)buf;
     return true;
 }
 

@@ -1,5 +1,5 @@
 /* test_decode_l4.c -- TCP (options, data offset), UDP (length), ICMPv4,
- * ICMPv6, and every truncation of valid frames. Ethernet frames; IPv4
+ * ICMPv6, SCTP, and every truncation of valid frames. Ethernet frames; IPv4
  * header at 14, transport header at 34 unless said otherwise. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -290,6 +290,74 @@ static void test_icmpv6(void **state)
     assert_int_equal(d->stats.icmpv6, 3);
 }
 
+/* SCTP (RFC 9260): a 12-byte common header (ports, verification tag,
+ * checksum), then chunks, carried as payload. Ethernet + IPv4 10.1.1.1 ->
+ * 10.2.2.2, protocol 132, total length 20 + 32; SCTP 7 -> 7, vtag
+ * 0x01020304; one DATA chunk (type 0, flags 0x03, length 20: TSN 1, stream
+ * 0, seq 0, PPID 0, "abcd"). */
+static void test_sctp(void **state)
+{
+    decoder_t *d = *state;
+    packet_t p;
+    static const uint8_t SCTP[66] = {
+        /* ethernet */
+        0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0x08, 0x00,
+        /* ipv4 */
+        0x45, 0x00, 0x00, 0x34, 0x00, 0x01, 0x00, 0x00, 0x40, 0x84, 0x00, 0x00, 0x0a, 0x01, 0x01,
+        0x01, 0x0a, 0x02, 0x02, 0x02,
+        /* sctp common header at 34 */
+        0x00, 0x07, 0x00, 0x07, 0x01, 0x02, 0x03, 0x04, 0xde, 0xad, 0xbe, 0xef,
+        /* DATA chunk at 46 */
+        0x00, 0x03, 0x00, 0x14, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+        0x00, 'a', 'b', 'c', 'd'};
+    uint8_t *copy;
+    assert_int_equal(dec_exact(d, &p, LT_ETH, SCTP, sizeof(SCTP), sizeof(SCTP), &copy), DECODE_OK);
+    assert_int_equal(p.ip_proto, 132);
+    assert_int_equal(p.sport, 7);
+    assert_int_equal(p.dport, 7);
+    assert_ptr_equal(p.l4, copy + 34);
+    assert_int_equal(p.l4_len, 32);
+    assert_ptr_equal(p.payload, copy + 46);
+    assert_int_equal(p.payload_len, 20);
+    assert_int_equal(p.anomaly_count, 0);
+    assert_int_equal(d->stats.other_ip, 1);
+    free(copy);
+
+    /* The common header alone: no chunks, empty payload. */
+    uint8_t s[66];
+    memcpy(s, SCTP, sizeof(s));
+    s[17] = 20 + 12;
+    assert_int_equal(dec_exact(d, &p, LT_ETH, s, 46, 46, &copy), DECODE_OK);
+    assert_int_equal(p.sport, 7);
+    assert_int_equal(p.payload_len, 0);
+    free(copy);
+
+    /* 8 bytes of SCTP (IP total length 28): too small for the header. */
+    s[17] = 20 + 8;
+    assert_int_equal(dec_exact(d, &p, LT_ETH, s, 42, 42, &copy), DECODE_ANOMALY);
+    assert_one_anomaly(&p, ANOM_SCTP_TRUNC, 34);
+    assert_string_equal(anomaly_event(ANOM_SCTP_TRUNC), "sctp.pkt_too_small");
+    assert_string_equal(anomaly_layer(ANOM_SCTP_TRUNC), "sctp");
+    assert_null(p.l4);
+    assert_null(p.payload);
+    assert_int_equal(p.sport, 0);
+    assert_int_equal(p.ip_version, 4);
+    assert_int_equal(p.ip_proto, 132);
+    free(copy);
+
+    /* A first fragment held for reassembly: decode.h promises its ports
+     * once the datagram's first fragment is seen, as for TCP and UDP.
+     * BUG (sensor/decode/l4.c, l4_peek): no case for SCTP (132), so a
+     * held SCTP fragment has sport/dport 0. */
+    uint8_t fr[128];
+    size_t n = mk_v4_frag(fr, 0x4242, 132, 0, true, SCTP + 34, 16);
+    assert_int_equal(dec(d, &p, LT_ETH, fr, n), DECODE_HELD);
+    assert_int_equal(p.ip_proto, 132);
+    assert_null(p.l4);
+    assert_int_equal(p.sport, 7);
+    assert_int_equal(p.dport, 7);
+}
+
 /* Every prefix of SYN, captured whole: each is an anomaly of the layer where
  * the cut falls, and only the whole frame decodes cleanly. Past the IP
  * header the cut is IPV4_TRUNC_PKT, and decoding goes on: a TCP header cut
@@ -397,6 +465,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_udp_lengths, setup, teardown),
         cmocka_unit_test_setup_teardown(test_icmpv4, setup, teardown),
         cmocka_unit_test_setup_teardown(test_icmpv6, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sctp, setup, teardown),
         cmocka_unit_test_setup_teardown(test_truncation_every_length, setup, teardown),
         cmocka_unit_test_setup_teardown(test_truncation_snaplen, setup, teardown),
         cmocka_unit_test_setup_teardown(test_truncation_all_links, setup, teardown),
