@@ -6,12 +6,12 @@ set -euo pipefail
 
 PACKAGES=(
   build-essential cmake pkg-config clang clang-format libclang-rt-14-dev
-  libpcap-dev libndpi-dev libndpi-bin libmaxminddb-dev mmdb-bin
+  libpcap-dev libndpi-dev libndpi-bin libmaxminddb-dev
   libyaml-dev libpcre2-dev libhyperscan-dev libhiredis-dev libssl-dev
   libcmocka-dev
   tshark python3 python3-scapy
   redis-server
-  time jq
+  time iproute2
 )
 
 missing=()

@@ -34,7 +34,7 @@ step "ctest under ASan+UBSan"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan --output-on-failure -j"$JOBS" -LE fuzz
 
-step "libFuzzer targets (clang), ${SOC_FUZZ_SECONDS:-20}s each"
+step "libFuzzer targets (clang), ${SOC_FUZZ_SECONDS:-60}s each"
 run_build build-fuzz -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=clang -DSOC_FUZZ=ON \
-  -DSOC_FUZZ_SECONDS="${SOC_FUZZ_SECONDS:-20}"
+  -DSOC_FUZZ_SECONDS="${SOC_FUZZ_SECONDS:-60}"
 ctest --test-dir build-fuzz --output-on-failure -j"$JOBS" -L fuzz

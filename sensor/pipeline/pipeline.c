@@ -3,7 +3,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "../app/app_layer.h"
 #include "../app/dpi.h"
@@ -25,7 +24,7 @@ struct pipeline {
     flow_table_t *flows;
     dpi_t *dpi;
     app_layer_t *app;
-    int64_t last_ts, next_tick, next_stats, first_ts, started_wall;
+    int64_t last_ts, next_tick, next_stats, first_ts;
     uint64_t packets;
     uint64_t active_max;
     uint64_t app_flows[APP_PROTO_COUNT]; /* ended flows per app_proto */
@@ -36,7 +35,7 @@ struct pipeline {
 static void on_http(void *ud, const flow_t *f, const http_tx_t *tx)
 {
     pipeline_t *pl = ud;
-    jw_t *w = eve_begin_flow(pl->eve, "http", pl->last_ts, f, false);
+    jw_t *w = eve_begin_flow(pl->eve, "http", f->last_usec, f, false);
     jw_kstr(w, "app_proto", "http");
     eve_app_http(w, tx);
     eve_end(pl->eve);
@@ -46,7 +45,7 @@ static void on_dns(void *ud, const flow_t *f, const dns_msg_t *m, int dir)
 {
     pipeline_t *pl = ud;
     /* Like Suricata: a query is logged client to server, an answer the other way. */
-    jw_t *w = eve_begin_flow(pl->eve, "dns", pl->last_ts, f, dir == DIR_TOCLIENT);
+    jw_t *w = eve_begin_flow(pl->eve, "dns", f->last_usec, f, dir == DIR_TOCLIENT);
     jw_kstr(w, "app_proto", "dns");
     eve_app_dns(w, m);
     eve_end(pl->eve);
@@ -55,7 +54,7 @@ static void on_dns(void *ud, const flow_t *f, const dns_msg_t *m, int dir)
 static void on_tls(void *ud, const flow_t *f, const tls_info_t *t)
 {
     pipeline_t *pl = ud;
-    jw_t *w = eve_begin_flow(pl->eve, "tls", pl->last_ts, f, false);
+    jw_t *w = eve_begin_flow(pl->eve, "tls", f->last_usec, f, false);
     jw_kstr(w, "app_proto", "tls");
     eve_app_tls(w, t);
     eve_end(pl->eve);
@@ -86,7 +85,6 @@ pipeline_t *pipeline_new(const sensor_config_t *cfg, eve_t *eve, int linktype, c
     pl->eve = eve;
     pl->linktype = linktype;
     pl->first_ts = -1;
-    pl->started_wall = (int64_t)time(NULL);
     if (decoder_init(&pl->dec, &cfg->defrag) < 0) {
         snprintf(err, errlen, "decoder: out of memory for fragment reassembly (memcap %u bytes)",
                  cfg->defrag.memcap_bytes);
