@@ -14,6 +14,7 @@
 #include "output/eve.h"
 #include "pipeline/pipeline.h"
 #include "pipeline/sensor_config.h"
+#include "pipeline/sensor_detect.h"
 
 #define SOC_VERSION "0.1.0"
 
@@ -38,6 +39,9 @@ static void usage(FILE *out)
             "  -s, --snaplen N         live: bytes kept per packet (default 65535)\n"
             "      --no-promisc        live: do not put the interface in promiscuous mode\n"
             "  -c, --config FILE       soc.yaml (sensor section); built-in defaults otherwise\n"
+            "  -S, --rules FILE        Suricata-syntax signature file (repeatable)\n"
+            "      --classification F  classification.config (default: beside the first -S file)\n"
+            "      --test-rules FILE.. parse rule files, print loaded/skipped totals, exit\n"
             "      --eve OUT           EVE JSON lines to OUT ('-' = stdout; default eve.json)\n"
             "      --geoip-city DB     GeoIP2/GeoLite2 City or Country database\n"
             "      --geoip-asn DB      GeoLite2 ASN database\n"
@@ -49,24 +53,38 @@ static void usage(FILE *out)
             "  -h, --help              this text\n");
 }
 
-enum { OPT_EVE = 256, OPT_GEO_CITY, OPT_GEO_ASN, OPT_NAME, OPT_STATS, OPT_MAXFLOWS, OPT_NOPROMISC };
+enum {
+    OPT_EVE = 256,
+    OPT_GEO_CITY,
+    OPT_GEO_ASN,
+    OPT_NAME,
+    OPT_STATS,
+    OPT_MAXFLOWS,
+    OPT_NOPROMISC,
+    OPT_CLASSIFICATION,
+    OPT_TEST_RULES
+};
 
-static const struct option long_opts[] = {{"read", required_argument, 0, 'r'},
-                                          {"interface", required_argument, 0, 'i'},
-                                          {"filter", required_argument, 0, 'f'},
-                                          {"snaplen", required_argument, 0, 's'},
-                                          {"config", required_argument, 0, 'c'},
-                                          {"eve", required_argument, 0, OPT_EVE},
-                                          {"geoip-city", required_argument, 0, OPT_GEO_CITY},
-                                          {"geoip-asn", required_argument, 0, OPT_GEO_ASN},
-                                          {"sensor-name", required_argument, 0, OPT_NAME},
-                                          {"stats-interval", required_argument, 0, OPT_STATS},
-                                          {"max-flows", required_argument, 0, OPT_MAXFLOWS},
-                                          {"no-promisc", no_argument, 0, OPT_NOPROMISC},
-                                          {"verbose", no_argument, 0, 'v'},
-                                          {"version", no_argument, 0, 'V'},
-                                          {"help", no_argument, 0, 'h'},
-                                          {0, 0, 0, 0}};
+static const struct option long_opts[] = {
+    {"read", required_argument, 0, 'r'},
+    {"interface", required_argument, 0, 'i'},
+    {"filter", required_argument, 0, 'f'},
+    {"snaplen", required_argument, 0, 's'},
+    {"config", required_argument, 0, 'c'},
+    {"eve", required_argument, 0, OPT_EVE},
+    {"geoip-city", required_argument, 0, OPT_GEO_CITY},
+    {"geoip-asn", required_argument, 0, OPT_GEO_ASN},
+    {"sensor-name", required_argument, 0, OPT_NAME},
+    {"stats-interval", required_argument, 0, OPT_STATS},
+    {"max-flows", required_argument, 0, OPT_MAXFLOWS},
+    {"no-promisc", no_argument, 0, OPT_NOPROMISC},
+    {"rules", required_argument, 0, 'S'},
+    {"classification", required_argument, 0, OPT_CLASSIFICATION},
+    {"test-rules", no_argument, 0, OPT_TEST_RULES},
+    {"verbose", no_argument, 0, 'v'},
+    {"version", no_argument, 0, 'V'},
+    {"help", no_argument, 0, 'h'},
+    {0, 0, 0, 0}};
 
 static int parse_uint(const char *opt, const char *s, uint64_t max, uint64_t *out)
 {
@@ -86,7 +104,10 @@ static int parse_uint(const char *opt, const char *s, uint64_t max, uint64_t *ou
 typedef struct cli {
     const char *config, *eve, *city, *asn, *name, *file, *iface, *bpf;
     int64_t snaplen, stats, maxflows;
-    int nopromisc, verbose;
+    int nopromisc, verbose, test_rules;
+    const char *classification;
+    char *rules[SENSOR_MAX_RULE_FILES];
+    int nrules;
 } cli_t;
 
 static int parse_args(int argc, char **argv, cli_t *cli)
@@ -95,12 +116,21 @@ static int parse_args(int argc, char **argv, cli_t *cli)
     int c;
     memset(cli, 0, sizeof(*cli));
     cli->snaplen = cli->stats = cli->maxflows = -1;
-    while ((c = getopt_long(argc, argv, "r:i:f:s:c:vVh", long_opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "r:i:f:s:c:S:vVh", long_opts, NULL)) != -1) {
         switch (c) {
         case 'r': cli->file = optarg; break;
         case 'i': cli->iface = optarg; break;
         case 'f': cli->bpf = optarg; break;
         case 'c': cli->config = optarg; break;
+        case 'S':
+            if (cli->nrules == SENSOR_MAX_RULE_FILES) {
+                log_error("-S: at most %d rule files", SENSOR_MAX_RULE_FILES);
+                return -1;
+            }
+            cli->rules[cli->nrules++] = optarg;
+            break;
+        case OPT_CLASSIFICATION: cli->classification = optarg; break;
+        case OPT_TEST_RULES: cli->test_rules = 1; break;
         case OPT_EVE: cli->eve = optarg; break;
         case OPT_GEO_CITY: cli->city = optarg; break;
         case OPT_GEO_ASN: cli->asn = optarg; break;
@@ -124,6 +154,9 @@ static int parse_args(int argc, char **argv, cli_t *cli)
         default: usage(stderr); return -1;
         }
     }
+    /* --test-rules takes the remaining arguments as rule files too */
+    while (cli->test_rules && optind < argc && cli->nrules < SENSOR_MAX_RULE_FILES)
+        cli->rules[cli->nrules++] = argv[optind++];
     if (optind < argc) {
         log_error("unexpected argument '%s'", argv[optind]);
         return -1;
@@ -133,6 +166,17 @@ static int parse_args(int argc, char **argv, cli_t *cli)
         return -1;
     }
     return 0;
+}
+
+/* Like Suricata's layout: classification.config beside the rule files. */
+static void default_classification(sensor_config_t *cfg)
+{
+    const char *first = cfg->rule_files[0];
+    const char *slash = strrchr(first, '/');
+    int dirlen = slash ? (int)(slash - first) : 1;
+    snprintf(cfg->classification, sizeof(cfg->classification), "%.*s/classification.config", dirlen,
+             slash ? first : ".");
+    if (access(cfg->classification, R_OK) != 0) cfg->classification[0] = '\0';
 }
 
 static void apply_cli(sensor_config_t *cfg, const cli_t *cli)
@@ -151,6 +195,12 @@ static void apply_cli(sensor_config_t *cfg, const cli_t *cli)
     if (cli->stats >= 0) cfg->stats_interval = (uint32_t)cli->stats;
     if (cli->maxflows > 0) cfg->flow.max_flows = (uint32_t)cli->maxflows;
     if (cli->nopromisc) cfg->capture.promisc = false;
+    for (int i = 0; i < cli->nrules; i++)
+        cfg->rule_files[cfg->n_rule_files++] = cli->rules[i];
+    if (cli->classification)
+        COPY(cfg->classification, cli->classification);
+    else if (!cfg->classification[0] && cfg->n_rule_files)
+        default_classification(cfg);
     cfg->capture.file = cfg->file[0] ? cfg->file : NULL;
     cfg->capture.iface = cfg->iface[0] ? cfg->iface : NULL;
     cfg->capture.bpf = cfg->bpf[0] ? cfg->bpf : NULL;
@@ -219,6 +269,14 @@ int main(int argc, char **argv)
         return 2;
     }
     apply_cli(&cfg, &cli);
+    if (cli.test_rules) {
+        if (cfg.n_rule_files == 0) {
+            log_error("--test-rules: no rule files given");
+            return 2;
+        }
+        return sensor_detect_test_rules(cfg.classification, (char *const *)cfg.rule_files,
+                                        cfg.n_rule_files);
+    }
     if (!cfg.capture.file && !cfg.capture.iface) {
         log_error("nothing to read: give -r FILE or -i IFACE (or sensor.capture.interface)");
         return 2;

@@ -14,6 +14,8 @@
 
 struct ndpi_flow_struct;
 struct app_state;
+struct flowbits;
+struct tcp_stream;
 
 enum { DIR_TOSERVER = 0, DIR_TOCLIENT = 1 };
 
@@ -71,12 +73,15 @@ typedef struct flow {
     uint32_t anomalies;            /* decoder anomalies seen on this flow */
     struct ndpi_flow_struct *ndpi; /* while detecting; NULL when done */
     struct app_state *app;         /* app-layer parser state, or NULL */
+    struct flowbits *flowbits;     /* signature flowbits set on this flow, or NULL */
+    struct tcp_stream *stream;     /* TCP reassembly for the signature engine, or NULL */
 } flow_t;
 
 #define FLOW_F_MIDSTREAM   0x01 /* TCP flow picked up without a SYN */
 #define FLOW_F_DPI_DONE    0x02 /* nDPI finished (detected or gave up) */
 #define FLOW_F_ALERTED     0x04
 #define FLOW_F_DPI_GUESSED 0x08 /* nDPI's verdict is a guess by port */
+#define FLOW_F_PASSED      0x10 /* a pass rule matched: no more inspection */
 
 typedef struct flow_timeouts {
     uint32_t new_sec, established_sec, closed_sec;

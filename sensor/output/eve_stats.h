@@ -18,6 +18,9 @@ typedef struct stats_sources {
     const uint64_t *app_flows; /* APP_PROTO_COUNT entries */
     capture_stats_t capture;
     int64_t uptime_sec;
+    /* more sections from stages the output layer does not know (detect) */
+    void (*extra)(jw_t *w, void *ud);
+    void *extra_ud;
 } stats_sources_t;
 
 void eve_stats_event(eve_t *e, const stats_sources_t *s, int64_t ts_usec);

@@ -12,6 +12,7 @@
 #include "../output/eve_app.h"
 #include "../output/eve_flow.h"
 #include "../output/eve_stats.h"
+#include "sensor_detect.h"
 
 #define TICK_USEC 1000000 /* timers run at most once per second of time */
 
@@ -24,6 +25,8 @@ struct pipeline {
     flow_table_t *flows;
     dpi_t *dpi;
     app_layer_t *app;
+    sensor_detect_t *det;  /* NULL without rules */
+    const packet_t *cur_p; /* the packet being processed, NULL between packets */
     int64_t last_ts, next_tick, next_stats, first_ts;
     uint64_t packets;
     uint64_t active_max;
@@ -45,6 +48,7 @@ static void on_dns(void *ud, const flow_t *f, const dns_msg_t *m, int dir)
 {
     pipeline_t *pl = ud;
     /* Like Suricata: a query is logged client to server, an answer the other way. */
+    if (pl->det) sensor_detect_dns(pl->det, (flow_t *)f, dir, pl->cur_p, m);
     jw_t *w = eve_begin_flow(pl->eve, "dns", f->last_usec, f, dir == DIR_TOCLIENT);
     jw_kstr(w, "app_proto", "dns");
     eve_app_dns(w, m);
@@ -67,6 +71,7 @@ static void on_flow_end(flow_t *f, flow_end_reason_t reason, void *ud)
     pipeline_t *pl = ud;
     dpi_flow_end(pl->dpi, f);
     app_layer_flow_end(pl->app, f);
+    if (pl->det) sensor_detect_flow_end(pl->det, f);
     eve_flow_event(pl->eve, pl->dpi, f, reason);
     pl->app_flows[f->app_proto < APP_PROTO_COUNT ? f->app_proto : APP_UNKNOWN]++;
 }
@@ -96,6 +101,7 @@ pipeline_t *pipeline_new(const sensor_config_t *cfg, eve_t *eve, int linktype, c
         goto fail;
     }
     if (!(pl->dpi = dpi_new(&cfg->dpi, err, errlen))) goto fail;
+    if (cfg->n_rule_files && !(pl->det = sensor_detect_new(cfg, eve, err, errlen))) goto fail;
     app_event_sink_t sink = {.http = on_http, .dns = on_dns, .tls = on_tls, .ud = pl};
     if (!(pl->app = app_layer_new(cfg->app_memcap, &sink))) {
         snprintf(err, errlen, "app-layer: out of memory");
@@ -113,6 +119,7 @@ void pipeline_free(pipeline_t *pl)
     if (pl->flows) flow_table_free(pl->flows);
     app_layer_free(pl->app);
     dpi_free(pl->dpi);
+    sensor_detect_free(pl->det);
     decoder_free(&pl->dec);
     free(pl);
 }
@@ -182,7 +189,10 @@ void pipeline_packet(pipeline_t *pl, const capture_frame_t *frame)
              * settle now and hand the nDPI state back to the pool. */
             if (f->ndpi && f->tcp_state == FLOW_TCP_CLOSED) dpi_flow_end(pl->dpi, f);
         }
+        pl->cur_p = &p;
         if (p.payload && p.payload_len) app_layer_packet(pl->app, f, dir, &p);
+        if (pl->det) sensor_detect_packet(pl->det, f, dir, &p);
+        pl->cur_p = NULL;
     }
 }
 
@@ -207,6 +217,11 @@ void pipeline_tick(pipeline_t *pl, int64_t now_usec)
     if (pl->cap && capture_is_live(pl->cap)) eve_flush(pl->eve);
 }
 
+static void detect_stats(jw_t *w, void *ud)
+{
+    sensor_detect_write_stats(ud, w);
+}
+
 void pipeline_write_stats(pipeline_t *pl, int64_t now_usec)
 {
     stats_sources_t s = {
@@ -220,6 +235,10 @@ void pipeline_write_stats(pipeline_t *pl, int64_t now_usec)
         .uptime_sec = pl->first_ts >= 0 ? (now_usec - pl->first_ts) / 1000000 : 0,
     };
     if (pl->cap) capture_get_stats(pl->cap, &s.capture);
+    if (pl->det) {
+        s.extra = detect_stats;
+        s.extra_ud = pl->det;
+    }
     eve_stats_event(pl->eve, &s, now_usec);
 }
 

@@ -40,6 +40,8 @@ void sensor_config_defaults(sensor_config_t *c)
     c->defrag.max_trackers = DEFRAG_DEFAULT_TRACKERS;
     c->defrag.timeout_sec = DEFRAG_DEFAULT_TIMEOUT;
     dpi_config_defaults(&c->dpi);
+    c->stream_depth = 1u << 20; /* Suricata's stream.reassembly.depth default */
+    c->stream_memcap = 256ull << 20;
 }
 
 /* Copy an optional string setting into a fixed buffer. */

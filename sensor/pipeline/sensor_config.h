@@ -13,6 +13,8 @@
 #include "../decode/decode.h"
 #include "../flow/flow.h"
 
+#define SENSOR_MAX_RULE_FILES 256
+
 typedef struct sensor_config {
     char name[128];          /* sensor.name; default: host name */
     char eve_path[4096];     /* sensor.eve; "-" is stdout */
@@ -24,6 +26,12 @@ typedef struct sensor_config {
     flow_config_t flow;
     defrag_config_t defrag;
     dpi_config_t dpi;
+    /* signatures (-S, sensor.rules.files): paths point into argv or `store` */
+    const char *rule_files[SENSOR_MAX_RULE_FILES];
+    int n_rule_files;
+    char classification[4096]; /* classification.config; "" = none */
+    uint64_t stream_depth;     /* bytes reassembled per direction for inspection */
+    uint64_t stream_memcap;
     /* storage for strings capture_config_t points at */
     char bpf[1024];
     char file[4096];

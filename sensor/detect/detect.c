@@ -1,0 +1,224 @@
+/* detect.c -- one inspection: prefilter candidates, verify, alert.
+ *
+ * Candidates are verified in rule order, except that rules which only set
+ * flowbits go before rules that test them, so "set" and "isset" rules hit by
+ * the same data see each other as Suricata's dependency ordering does. A
+ * matching pass rule silences every alert of the inspection. */
+#include "detect_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define DOT_MAX 4096 /* dot-prefixed copies: DNS names and SNIs are short */
+
+detect_engine_t *detect_engine_new(const rule_set_t *rs, const detect_config_t *cfg,
+                                   detect_alert_fn on_alert, void *ud, char *err, size_t errlen)
+{
+    detect_engine_t *de = calloc(1, sizeof(*de));
+    if (!de) goto oom;
+    de->rs = rs;
+    de->nrules = (uint32_t)rule_set_count(rs);
+    de->on_alert = on_alert;
+    de->ud = ud;
+    de->seen = calloc(de->nrules ? de->nrules : 1, sizeof(*de->seen));
+    de->scratch = mpm_scratch_new();
+    de->ms = match_scratch_new();
+    de->thr = threshold_new(cfg->threshold_entries ? cfg->threshold_entries : 65536);
+    if (!de->seen || !de->scratch || !de->ms || !de->thr) goto oom;
+    if (detect_prefilter_build(de, err, errlen) < 0) {
+        detect_engine_free(de);
+        return NULL;
+    }
+    return de;
+oom:
+    snprintf(err, errlen, "detect: out of memory for %zu rules", rule_set_count(rs));
+    detect_engine_free(de);
+    return NULL;
+}
+
+void detect_engine_free(detect_engine_t *de)
+{
+    if (!de) return;
+    for (unsigned s = 0; s < DETECT_SLOTS; s++)
+        mpm_free(de->mpm[s]);
+    mpm_scratch_free(de->scratch);
+    match_scratch_free(de->ms);
+    threshold_free(de->thr);
+    free(de->nofp_pkt.idx);
+    free(de->nofp_tx.idx);
+    free(de->cand.idx);
+    free(de->seen);
+    free(de);
+}
+
+/* ---- candidates ---------------------------------------------------------- */
+
+static void add_candidate(detect_engine_t *de, uint32_t idx)
+{
+    if (de->seen[idx] == de->gen) return;
+    de->seen[idx] = de->gen;
+    detect_list_push(&de->cand, idx); /* on failure the rule is simply not tried */
+}
+
+static int on_mpm_match(uint32_t id, uint64_t end, void *ctx)
+{
+    (void)end;
+    add_candidate(ctx, id);
+    return 0;
+}
+
+static void begin(detect_engine_t *de)
+{
+    de->cand.n = 0;
+    if (++de->gen == 0) { /* wrapped: forget every old generation */
+        memset(de->seen, 0, de->nrules * sizeof(*de->seen));
+        de->gen = 1;
+    }
+}
+
+static void scan_slot(detect_engine_t *de, unsigned slot, const uint8_t *data, uint32_t len)
+{
+    if (!de->mpm[slot] || len == 0) return;
+    if (slot & 1) { /* dot-prefixed buffer: scan ".data" */
+        uint8_t tmp[DOT_MAX + 1];
+        if (len > DOT_MAX) len = DOT_MAX;
+        tmp[0] = '.';
+        memcpy(tmp + 1, data, len);
+        mpm_scan(de->mpm[slot], de->scratch, tmp, len + 1, on_mpm_match, de);
+        return;
+    }
+    mpm_scan(de->mpm[slot], de->scratch, data, len, on_mpm_match, de);
+}
+
+static void add_list(detect_engine_t *de, const detect_list_t *l)
+{
+    for (uint32_t i = 0; i < l->n; i++)
+        add_candidate(de, l->idx[i]);
+}
+
+/* Rules testing flowbits after the ones that only set them; else rule order. */
+static int rank(const rule_t *r)
+{
+    for (unsigned i = 0; i < r->n_flowbits; i++)
+        if (r->flowbits[i].cmd == RULE_FB_ISSET || r->flowbits[i].cmd == RULE_FB_ISNOTSET) return 1;
+    return 0;
+}
+
+static const rule_set_t *sort_rs; /* qsort has no context argument */
+
+static int cmp_cand(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    int rx = rank(rule_set_rule(sort_rs, x)), ry = rank(rule_set_rule(sort_rs, y));
+    if (rx != ry) return rx - ry;
+    return x < y ? -1 : x > y;
+}
+
+/* ---- verification --------------------------------------------------------- */
+
+/* Which pass a rule belongs to, so nothing alerts twice on one packet:
+ * stream chunks take payload rules; a packet pass takes header-only rules,
+ * and payload rules unless the payload goes to the stream pass. */
+static bool wanted(const rule_t *r, const detect_input_t *in)
+{
+    bool payload = r->n_bufs > 0 && r->bufs[0].id == RULE_BUF_PAYLOAD; /* payload first */
+    if (in->stream) return payload;
+    if (in->payload_in_stream && payload) return r->stream_mode == RULE_STREAM_PKT;
+    return true;
+}
+
+static bool buffers_match(detect_engine_t *de, const rule_t *r, const detect_input_t *in)
+{
+    for (unsigned i = 0; i < r->n_bufs; i++) {
+        const rule_buffer_t *b = &r->bufs[i];
+        const uint8_t *data = in->payload;
+        uint32_t len = in->payload_len;
+        if (b->id != RULE_BUF_PAYLOAD) {
+            if (!in->buf || !in->buf[b->id]) return false; /* not in this transaction */
+            data = in->buf[b->id];
+            len = in->buf_len[b->id];
+        }
+        if (!match_buffer(b, data ? data : (const uint8_t *)"", len, de->ms)) return false;
+    }
+    return true;
+}
+
+static bool verify(detect_engine_t *de, const rule_t *r, const detect_input_t *in,
+                   const match_pkt_t *mp)
+{
+    flowbits_t *fb = in->f ? (flowbits_t *)in->f->flowbits : NULL;
+    return match_header(r, mp) && match_flowbits_check(r, fb) && buffers_match(de, r, in);
+}
+
+static void alert(detect_engine_t *de, const rule_t *r, const detect_input_t *in)
+{
+    if (in->f) {
+        flowbits_t *fb = in->f->flowbits;
+        match_flowbits_apply(r, &fb);
+        in->f->flowbits = fb;
+    }
+    if (r->noalert) return;
+    const packet_t *p = in->p;
+    if (!threshold_allow(de->thr, r, &p->src, &p->dst, p->ip_version, p->ts_usec)) {
+        de->stats.suppressed++;
+        return;
+    }
+    de->stats.alerts++;
+    if (in->f) in->f->flags |= FLOW_F_ALERTED;
+    de->on_alert(de->ud, r, in);
+}
+
+static void run(detect_engine_t *de, const detect_input_t *in, bool tx)
+{
+    if (in->f && (in->f->flags & FLOW_F_PASSED)) return;
+    if (de->cand.n == 0) return;
+    de->stats.candidates += de->cand.n;
+    sort_rs = de->rs;
+    qsort(de->cand.idx, de->cand.n, sizeof(uint32_t), cmp_cand);
+    match_pkt_t mp;
+    match_pkt_fill(&mp, in->p, in->f, in->dir, in->stream);
+    /* Verify all first: a pass rule anywhere silences the inspection. */
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < de->cand.n; i++) {
+        const rule_t *r = rule_set_rule(de->rs, de->cand.idx[i]);
+        if (detect_rule_is_tx(r) != tx || (!tx && !wanted(r, in)) || !verify(de, r, in, &mp))
+            continue;
+        if (r->action == RULE_ACTION_PASS) {
+            de->stats.passed++;
+            if (in->f) in->f->flags |= FLOW_F_PASSED;
+            return;
+        }
+        de->cand.idx[n++] = de->cand.idx[i];
+        de->stats.verified_matches++;
+    }
+    for (uint32_t i = 0; i < n; i++)
+        alert(de, rule_set_rule(de->rs, de->cand.idx[i]), in);
+}
+
+void detect_packet(detect_engine_t *de, const detect_input_t *in)
+{
+    de->stats.packets_inspected++;
+    begin(de);
+    scan_slot(de, RULE_BUF_PAYLOAD * 2, in->payload, in->payload_len);
+    add_list(de, &de->nofp_pkt);
+    run(de, in, false);
+}
+
+void detect_tx(detect_engine_t *de, const detect_input_t *in)
+{
+    de->stats.txs_inspected++;
+    begin(de);
+    for (unsigned s = 2; s < DETECT_SLOTS; s++)
+        if (in->buf[s / 2]) scan_slot(de, s, in->buf[s / 2], in->buf_len[s / 2]);
+    add_list(de, &de->nofp_tx);
+    run(de, in, true);
+}
+
+const detect_stats_t *detect_get_stats(const detect_engine_t *de)
+{
+    return &de->stats;
+}
+uint32_t detect_pattern_count(const detect_engine_t *de)
+{
+    return de->patterns;
+}
