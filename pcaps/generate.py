@@ -805,10 +805,98 @@ def corrupt_set(outdir):
         fh.write("\n")
 
 
+def tcp_at(f, d, seq, flags, data):
+    """Send a segment at an explicit sequence number (out of order,
+    retransmissions), leaving the flow's own counter where it was."""
+    saved = f.seq[d]
+    f.seq[d] = seq
+    f.send(d, flags, data)
+    f.seq[d] = max(saved, (seq + len(data)) & 0xFFFFFFFF)
+
+
+def cap_signatures():
+    """Traffic for the signature engine's expected-sid test (see
+    expected/signatures.sids.json and rules/signatures/test-detect.rules)."""
+    cap = Capture("signatures", "Signature engine cases: a pattern split across two TCP "
+                  "segments, segments out of order, a retransmission with different bytes, "
+                  "flowbits set by one rule and tested by another, thresholds over five "
+                  "datagrams, byte_test+pcre on a binary message, a large ICMP echo, a SYN "
+                  "to telnet and a DNS query for a C2 name.", start=5400)
+    cli, srv = "10.20.0.31", "10.20.0.40"
+    a = TcpFlow(cap, cli, srv, 41000, 2323, isn=(10000, 20000), ndpi="Unknown")
+    a.handshake()
+    a.send(0, "PA", b"US")           # "USER admin" arrives in two segments
+    a.send(1, "A")
+    a.send(0, "PA", b"ER admin\r\n")
+    a.send(1, "A")
+    a.close(first=0)
+    a.app_unspecified = True
+    a.notes.append("sid 9000001 needs reassembly: the content spans two segments")
+
+    b = TcpFlow(cap, cli, srv, 41001, 9000, isn=(30000, 40000), ndpi="Unknown")
+    b.handshake()
+    base = b.seq[0]
+    tcp_at(b, 0, base + 11, "PA", b"PAYLOAD-B2-MARK")  # second half first
+    tcp_at(b, 0, base, "PA", b"PAYLOAD-B1-")
+    b.send(1, "A")
+    b.close(first=0)
+    b.app_unspecified = True
+    b.notes.append("sid 9000002 matches only after out-of-order segments are put in order")
+
+    c = TcpFlow(cap, cli, srv, 41002, 9001, isn=(50000, 60000), ndpi="Unknown")
+    c.handshake()
+    base = c.seq[0]
+    c.send(0, "PA", b"AAAA-GOOD\r\n")
+    tcp_at(c, 0, base, "PA", b"AAAA-EVIL\r\n")  # same bytes' place, other content
+    c.send(1, "A")
+    c.send(0, "PA", b"LOGIN ok\r\n")
+    c.send(1, "PA", b"SECRET-DATA follows\r\n")
+    c.send(0, "A")
+    c.close(first=0)
+    c.app_unspecified = True
+    c.notes.append("first bytes win (GOOD, not EVIL); flowbit logged_in set, then tested")
+
+    d = TcpFlow(cap, cli, srv, 41003, 9001, isn=(70000, 80000), ndpi="Unknown")
+    d.handshake()
+    d.send(1, "PA", b"SECRET-DATA follows\r\n")
+    d.send(0, "A")
+    d.close(first=0)
+    d.app_unspecified = True
+    d.notes.append("no LOGIN first: the flowbit is not set, no alert")
+
+    u = UdpFlow(cap, "10.30.0.5", "10.20.0.50", 5140, 514, ndpi="Syslog")
+    for i in range(5):
+        u.send(0, b"<34>sshd: AUTH FAIL user=root try=%d" % i)
+    u.app_unspecified = True
+    u.notes.append("thresholds: both/3 -> 1 alert, limit/2 -> 2, detection_filter/3 -> 2")
+
+    v = UdpFlow(cap, cli, srv, 41999, 9999, ndpi="Unknown")
+    v.send(0, b"\xde\xad\x00\x08cmd=exec /bin/sh")
+    v.send(0, b"\xde\xad\x00\x02cmd=noop")
+    v.app_unspecified = True
+    v.notes.append("byte_test length > 4 and pcre: only the first message")
+
+    i = IcmpFlow(cap, cli, srv, ndpi="ICMP")
+    i.echo(7, 1)
+    i.echo(7, 2, data=b"X" * 1200)
+    i.notes.append("dsize > 1000: only the second echo request")
+
+    t = TcpFlow(cap, "203.0.113.9", srv, 45555, 23, isn=(90000, 0), ndpi="Telnet")
+    t.send(0, "S")
+    t.app_unspecified = True
+    t.notes.append("a lone SYN to telnet")
+
+    q = UdpFlow(cap, cli, "10.20.0.2", 53535, 53, app_proto="dns", ndpi="DNS")
+    q.send(0, P.dns_query(0x4242, "update.evil-c2.example"))
+    q.dns = [P.dns_expect("update.evil-c2.example", "A", (), None)]
+    q.notes.append("query only, no answer")
+    return cap
+
+
 CAPTURES = [cap_http_basic, cap_dns, cap_tls, cap_vlan, cap_ipv6, cap_fragments, cap_icmp,
             cap_tcp_midstream, cap_tcp_port_reuse, cap_linux_sll, cap_linux_sll2, cap_raw_ip,
             cap_bsd_loopback, cap_pcapng, cap_malformed, cap_geoip, cap_city_mix,
-            cap_flow_timeout]
+            cap_flow_timeout, cap_signatures]
 
 
 def main():

@@ -44,8 +44,7 @@ static const struct {
     [HTTP_BUF_REQUEST_BODY] = {"http.request_body", "http_client_body", HTTP_BUF_DIR_REQUEST},
     [HTTP_BUF_STAT_CODE] = {"http.stat_code", "http_stat_code", HTTP_BUF_DIR_RESPONSE},
     [HTTP_BUF_STAT_MSG] = {"http.stat_msg", "http_stat_msg", HTTP_BUF_DIR_RESPONSE},
-    [HTTP_BUF_RESPONSE_LINE] = {"http.response_line", "http_response_line",
-                                HTTP_BUF_DIR_RESPONSE},
+    [HTTP_BUF_RESPONSE_LINE] = {"http.response_line", "http_response_line", HTTP_BUF_DIR_RESPONSE},
     [HTTP_BUF_LOCATION] = {"http.location", "http_location", HTTP_BUF_DIR_RESPONSE},
     [HTTP_BUF_SERVER] = {"http.server", "http_server", HTTP_BUF_DIR_RESPONSE},
     [HTTP_BUF_RESPONSE_BODY] = {"http.response_body", "http_server_body", HTTP_BUF_DIR_RESPONSE},
@@ -554,10 +553,14 @@ bool http_bufs_request(http_bufs_t *b, const uint8_t *head, size_t len, const ht
         int id;
         const char *name;
     } vals[] = {
-        {HTTP_BUF_USER_AGENT, "user-agent"},    {HTTP_BUF_REFERER, "referer"},
-        {HTTP_BUF_ACCEPT, "accept"},            {HTTP_BUF_ACCEPT_ENC, "accept-encoding"},
-        {HTTP_BUF_ACCEPT_LANG, "accept-language"}, {HTTP_BUF_CONNECTION, "connection"},
-        {HTTP_BUF_COOKIE, "cookie"},            {HTTP_BUF_CONTENT_TYPE, "content-type"},
+        {HTTP_BUF_USER_AGENT, "user-agent"},
+        {HTTP_BUF_REFERER, "referer"},
+        {HTTP_BUF_ACCEPT, "accept"},
+        {HTTP_BUF_ACCEPT_ENC, "accept-encoding"},
+        {HTTP_BUF_ACCEPT_LANG, "accept-language"},
+        {HTTP_BUF_CONNECTION, "connection"},
+        {HTTP_BUF_COOKIE, "cookie"},
+        {HTTP_BUF_CONTENT_TYPE, "content-type"},
         {HTTP_BUF_CONTENT_LEN, "content-length"},
     };
     for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++)
@@ -593,7 +596,8 @@ bool http_bufs_response(http_bufs_t *b, const uint8_t *head, size_t len,
                         const http_response_t *resp)
 {
     head_t h;
-    if (!layout(b, head, len, true, &h) || resp->status == 0 || !inside(resp->protocol, head, h.end)) {
+    if (!layout(b, head, len, true, &h) || resp->status == 0 ||
+        !inside(resp->protocol, head, h.end)) {
         memset(b->b, 0, sizeof(b->b));
         return false;
     }
@@ -605,8 +609,8 @@ bool http_bufs_response(http_bufs_t *b, const uint8_t *head, size_t len,
         int id;
         const char *name;
     } vals[] = {
-        {HTTP_BUF_LOCATION, "location"},         {HTTP_BUF_SERVER, "server"},
-        {HTTP_BUF_COOKIE, "set-cookie"},         {HTTP_BUF_CONTENT_TYPE, "content-type"},
+        {HTTP_BUF_LOCATION, "location"},          {HTTP_BUF_SERVER, "server"},
+        {HTTP_BUF_COOKIE, "set-cookie"},          {HTTP_BUF_CONTENT_TYPE, "content-type"},
         {HTTP_BUF_CONTENT_LEN, "content-length"},
     };
     for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++)

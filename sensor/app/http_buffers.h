@@ -15,7 +15,10 @@
  * with diacritics become '?', libhtp folds them to the base letter); a host
  * from a Host header with a port is lowercased (libhtp forgets to, against
  * Suricata's documented contract); header lines beyond HTTP_BUF_MAX_FIELDS
- * are left out of the normalised buffers (truncated is set). */
+ * are left out of the normalised buffers (truncated is set). Checked against
+ * libhtp 0.5.42 set up as Suricata on generated heads; where libhtp changed
+ * since (response header names lose trailing blanks only, 0.5.44) the newer
+ * behaviour is followed. */
 #ifndef SOC_HTTP_BUFFERS_H
 #define SOC_HTTP_BUFFERS_H
 
@@ -100,11 +103,13 @@ typedef struct http_field {
     uint16_t flags; /* internal */
 } http_field_t;
 
-/* Scratch for one head: about 110 KiB, so keep one per worker thread (or per
- * transaction, if buffers must outlive the next head) and reuse it. */
+/* Scratch for one head: about 120 KiB, so keep one per worker thread and
+ * reuse it. Buffers point into it and into the head bytes, so fill it while
+ * the head is still in the stream buffer and inspect before the next fill. */
 typedef struct http_bufs {
     hbuf_t b[HTTP_BUF_COUNT];
-    bool truncated; /* header lines past HTTP_BUF_MAX_FIELDS were left out */
+    bool truncated; /* header lines past HTTP_BUF_MAX_FIELDS were left out
+                     * (or the arena ran out, which no head can make it do) */
     uint16_t nfields;
     uint16_t reps; /* libhtp's count of third and later repeats */
     uint32_t used; /* arena bytes in use */

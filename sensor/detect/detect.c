@@ -62,14 +62,15 @@ static void add_candidate(detect_engine_t *de, uint32_t idx)
 
 static int on_mpm_match(uint32_t id, uint64_t end, void *ctx)
 {
-    (void)end;
-    add_candidate(ctx, id);
+    detect_engine_t *de = ctx;
+    if (end > de->min_end) add_candidate(de, id);
     return 0;
 }
 
 static void begin(detect_engine_t *de)
 {
     de->cand.n = 0;
+    de->min_end = 0;
     if (++de->gen == 0) { /* wrapped: forget every old generation */
         memset(de->seen, 0, de->nrules * sizeof(*de->seen));
         de->gen = 1;
@@ -195,9 +196,38 @@ static void run(detect_engine_t *de, const detect_input_t *in, bool tx)
         alert(de, rule_set_rule(de->rs, de->cand.idx[i]), in);
 }
 
+/* A stream chunk repeats up to a window of earlier bytes so a pattern split
+ * across segments is seen whole. Only matches that reach into the new bytes
+ * count: the prefilter scans from just before them and ignores hits ending
+ * in old data, and rules without a fast pattern look at the new bytes only,
+ * so nothing alerts twice on the same bytes. */
+static void detect_stream_chunk(detect_engine_t *de, const detect_input_t *in)
+{
+    uint32_t seen = in->payload_seen;
+    uint32_t back = de->payload_fp_max > 1 ? de->payload_fp_max - 1 : 0;
+    if (back > seen) back = seen;
+    begin(de);
+    de->min_end = back;
+    scan_slot(de, RULE_BUF_PAYLOAD * 2, in->payload + seen - back, in->payload_len - seen + back);
+    de->min_end = 0;
+    run(de, in, false);
+
+    detect_input_t fresh = *in;
+    fresh.payload += seen;
+    fresh.payload_len -= seen;
+    fresh.payload_seen = 0;
+    begin(de);
+    add_list(de, &de->nofp_pkt);
+    run(de, &fresh, false);
+}
+
 void detect_packet(detect_engine_t *de, const detect_input_t *in)
 {
     de->stats.packets_inspected++;
+    if (in->payload_seen && in->payload_seen <= in->payload_len) {
+        detect_stream_chunk(de, in);
+        return;
+    }
     begin(de);
     scan_slot(de, RULE_BUF_PAYLOAD * 2, in->payload, in->payload_len);
     add_list(de, &de->nofp_pkt);

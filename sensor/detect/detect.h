@@ -41,6 +41,7 @@ typedef struct detect_input {
     bool payload_in_stream;
     const uint8_t *payload;
     uint32_t payload_len;
+    uint32_t payload_seen; /* stream: leading bytes already inspected before */
     /* transactions: one span per rule_buf_t (len 0 / NULL = absent) */
     const uint8_t *const *buf;
     const uint32_t *buf_len;

@@ -19,6 +19,8 @@ struct detect_engine {
     mpm_t *mpm[DETECT_SLOTS];
     mpm_scratch_t *scratch;
     uint32_t patterns;
+    uint32_t payload_fp_max;         /* longest payload fast pattern */
+    uint64_t min_end;                /* prefilter hits ending at or before this are old */
     detect_list_t nofp_pkt, nofp_tx; /* rules without a usable fast pattern */
     detect_list_t cand;              /* candidates of the current inspection */
     uint32_t *seen;                  /* per rule: generation it was last a candidate */

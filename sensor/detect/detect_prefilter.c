@@ -56,6 +56,8 @@ int detect_prefilter_build(detect_engine_t *de, char *err, size_t errlen)
             continue;
         }
         unsigned slot = fp_slot(r);
+        if (slot == RULE_BUF_PAYLOAD * 2 && r->fp.len > de->payload_fp_max)
+            de->payload_fp_max = r->fp.len;
         if (!b[slot] && !(b[slot] = mpm_builder_new())) goto oom;
         if (mpm_add(b[slot], r->fp.pat, r->fp.len, r->fp.nocase, i) < 0) {
             snprintf(err, errlen, "%s:%u: sid %u: fast pattern not usable by the prefilter",

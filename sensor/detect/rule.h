@@ -113,41 +113,41 @@ typedef struct rule_ports {
  * transaction; see rule_buf_info() for the direction and app protocol of
  * each. */
 typedef enum rule_buf {
-    RULE_BUF_PAYLOAD = 0,      /* packet payload / reassembled stream ("pkt_data") */
-    RULE_BUF_HTTP_URI,         /* http.uri: normalised (percent-decoded, path cleaned) */
-    RULE_BUF_HTTP_URI_RAW,     /* http.uri.raw */
-    RULE_BUF_HTTP_METHOD,      /* http.method */
-    RULE_BUF_HTTP_HOST,        /* http.host: lower-cased, no port */
-    RULE_BUF_HTTP_HOST_RAW,    /* http.host.raw */
-    RULE_BUF_HTTP_USER_AGENT,  /* http.user_agent */
-    RULE_BUF_HTTP_HEADER,      /* http.header: normalised "Name: value\r\n" lines */
-    RULE_BUF_HTTP_HEADER_RAW,  /* http.header.raw */
-    RULE_BUF_HTTP_HEADER_NAMES,/* http.header_names: "\r\nName1\r\nName2\r\n\r\n" */
-    RULE_BUF_HTTP_COOKIE,      /* http.cookie (Cookie / Set-Cookie) */
-    RULE_BUF_HTTP_REQUEST_BODY,/* http.request_body, http_client_body */
-    RULE_BUF_HTTP_STAT_CODE,   /* http.stat_code */
-    RULE_BUF_HTTP_STAT_MSG,    /* http.stat_msg */
-    RULE_BUF_HTTP_RESPONSE_BODY,/* http.response_body, http_server_body */
-    RULE_BUF_FILE_DATA,        /* file.data / file_data: HTTP bodies (files) */
-    RULE_BUF_HTTP_CONTENT_TYPE,/* http.content_type */
-    RULE_BUF_HTTP_CONTENT_LEN, /* http.content_len */
-    RULE_BUF_HTTP_REQUEST_LINE,/* http.request_line */
-    RULE_BUF_HTTP_RESPONSE_LINE,/* http.response_line */
-    RULE_BUF_HTTP_START,       /* http.start: start line + headers */
-    RULE_BUF_HTTP_PROTOCOL,    /* http.protocol */
-    RULE_BUF_HTTP_REFERER,     /* http.referer */
-    RULE_BUF_HTTP_LOCATION,    /* http.location */
-    RULE_BUF_HTTP_SERVER,      /* http.server */
-    RULE_BUF_HTTP_ACCEPT,      /* http.accept */
-    RULE_BUF_HTTP_ACCEPT_ENC,  /* http.accept_enc */
-    RULE_BUF_HTTP_ACCEPT_LANG, /* http.accept_lang */
-    RULE_BUF_HTTP_CONNECTION,  /* http.connection */
-    RULE_BUF_DNS_QUERY,        /* dns.query: each query name, dotted */
-    RULE_BUF_TLS_SNI,          /* tls.sni */
-    RULE_BUF_JA3_HASH,         /* ja3.hash: 32 lower-case hex digits */
-    RULE_BUF_JA3_STRING,       /* ja3.string */
-    RULE_BUF_JA3S_HASH,        /* ja3s.hash */
-    RULE_BUF_JA3S_STRING,      /* ja3s.string */
+    RULE_BUF_PAYLOAD = 0,        /* packet payload / reassembled stream ("pkt_data") */
+    RULE_BUF_HTTP_URI,           /* http.uri: normalised (percent-decoded, path cleaned) */
+    RULE_BUF_HTTP_URI_RAW,       /* http.uri.raw */
+    RULE_BUF_HTTP_METHOD,        /* http.method */
+    RULE_BUF_HTTP_HOST,          /* http.host: lower-cased, no port */
+    RULE_BUF_HTTP_HOST_RAW,      /* http.host.raw */
+    RULE_BUF_HTTP_USER_AGENT,    /* http.user_agent */
+    RULE_BUF_HTTP_HEADER,        /* http.header: normalised "Name: value\r\n" lines */
+    RULE_BUF_HTTP_HEADER_RAW,    /* http.header.raw */
+    RULE_BUF_HTTP_HEADER_NAMES,  /* http.header_names: "\r\nName1\r\nName2\r\n\r\n" */
+    RULE_BUF_HTTP_COOKIE,        /* http.cookie (Cookie / Set-Cookie) */
+    RULE_BUF_HTTP_REQUEST_BODY,  /* http.request_body, http_client_body */
+    RULE_BUF_HTTP_STAT_CODE,     /* http.stat_code */
+    RULE_BUF_HTTP_STAT_MSG,      /* http.stat_msg */
+    RULE_BUF_HTTP_RESPONSE_BODY, /* http.response_body, http_server_body */
+    RULE_BUF_FILE_DATA,          /* file.data / file_data: HTTP bodies (files) */
+    RULE_BUF_HTTP_CONTENT_TYPE,  /* http.content_type */
+    RULE_BUF_HTTP_CONTENT_LEN,   /* http.content_len */
+    RULE_BUF_HTTP_REQUEST_LINE,  /* http.request_line */
+    RULE_BUF_HTTP_RESPONSE_LINE, /* http.response_line */
+    RULE_BUF_HTTP_START,         /* http.start: start line + headers */
+    RULE_BUF_HTTP_PROTOCOL,      /* http.protocol */
+    RULE_BUF_HTTP_REFERER,       /* http.referer */
+    RULE_BUF_HTTP_LOCATION,      /* http.location */
+    RULE_BUF_HTTP_SERVER,        /* http.server */
+    RULE_BUF_HTTP_ACCEPT,        /* http.accept */
+    RULE_BUF_HTTP_ACCEPT_ENC,    /* http.accept_enc */
+    RULE_BUF_HTTP_ACCEPT_LANG,   /* http.accept_lang */
+    RULE_BUF_HTTP_CONNECTION,    /* http.connection */
+    RULE_BUF_DNS_QUERY,          /* dns.query: each query name, dotted */
+    RULE_BUF_TLS_SNI,            /* tls.sni */
+    RULE_BUF_JA3_HASH,           /* ja3.hash: 32 lower-case hex digits */
+    RULE_BUF_JA3_STRING,         /* ja3.string */
+    RULE_BUF_JA3S_HASH,          /* ja3s.hash */
+    RULE_BUF_JA3S_STRING,        /* ja3s.string */
     RULE_BUF_COUNT
 } rule_buf_t;
 
@@ -156,9 +156,9 @@ typedef enum rule_buf {
 #define RULE_DIR_TOCLIENT 0x2
 
 typedef struct rule_buf_info {
-    const char *name;   /* canonical keyword ("http.uri"; "payload") */
-    app_proto_t app;    /* APP_UNKNOWN for the payload and file.data */
-    uint8_t dir;        /* RULE_DIR_* mask */
+    const char *name; /* canonical keyword ("http.uri"; "payload") */
+    app_proto_t app;  /* APP_UNKNOWN for the payload and file.data */
+    uint8_t dir;      /* RULE_DIR_* mask */
 } rule_buf_info_t;
 
 /* Facts about a buffer id; NULL when out of range. */
@@ -380,7 +380,7 @@ typedef struct rule_tcpflags {
  * the first. `only`: a prefilter hit is the whole content match (no need to
  * verify that item). */
 typedef struct rule_fp {
-    bool present;       /* false: the rule has no content at all */
+    bool present; /* false: the rule has no content at all */
     bool nocase;
     bool negated;       /* explicitly chosen negated content: no gating */
     bool only;          /* fast_pattern:only */
@@ -394,9 +394,9 @@ typedef struct rule_fp {
 
 typedef enum rule_thr_type {
     RULE_THR_NONE = 0,
-    RULE_THR_LIMIT,     /* alert at most count times per seconds */
-    RULE_THR_THRESHOLD, /* alert every count-th match per seconds */
-    RULE_THR_BOTH,      /* alert once when count matches within seconds */
+    RULE_THR_LIMIT,            /* alert at most count times per seconds */
+    RULE_THR_THRESHOLD,        /* alert every count-th match per seconds */
+    RULE_THR_BOTH,             /* alert once when count matches within seconds */
     RULE_THR_DETECTION_FILTER, /* alert on each match after the count-th */
 } rule_thr_type_t;
 
@@ -451,7 +451,7 @@ typedef struct rule {
     const rule_ports_t *sport, *dport;
 
     /* checks without a buffer */
-    uint16_t flow; /* RULE_FLOW_* */
+    uint16_t flow;           /* RULE_FLOW_* */
     uint8_t checks;          /* RULE_CHECK_* */
     rule_cmp_t dsize;        /* payload length of the packet */
     rule_cmp_t itype, icode; /* ICMP type and code */

@@ -132,7 +132,8 @@ static bool subtract(build_t *b, rlist_t *pos, const rlist_t *neg)
     for (size_t i = 0; i < pos->n; i++) {
         u128_t lo = pos->r[i].lo, hi = pos->r[i].hi;
         bool alive = true;
-        while (j < neg->n && u128_cmp(neg->r[j].hi, lo) < 0) j++;
+        while (j < neg->n && u128_cmp(neg->r[j].hi, lo) < 0)
+            j++;
         for (size_t k = j; alive && k < neg->n && u128_cmp(neg->r[k].lo, hi) <= 0; k++) {
             if (u128_cmp(neg->r[k].lo, lo) > 0 && !rlist_add(b, &out, lo, u128_dec(neg->r[k].lo))) {
                 free(out.r);
@@ -190,8 +191,10 @@ static bool parse_v6(const char *s, size_t len, u128_t *out)
     buf[len] = '\0';
     if (inet_pton(AF_INET6, buf, a) != 1) return false;
     out->hi = out->lo = 0;
-    for (int i = 0; i < 8; i++) out->hi = (out->hi << 8) | a[i];
-    for (int i = 8; i < 16; i++) out->lo = (out->lo << 8) | a[i];
+    for (int i = 0; i < 8; i++)
+        out->hi = (out->hi << 8) | a[i];
+    for (int i = 8; i < 16; i++)
+        out->lo = (out->lo << 8) | a[i];
     return true;
 }
 
@@ -206,14 +209,16 @@ static bool elem_addr(build_t *b, const char *s, size_t len, bool neg)
     int fam = v6 ? 1 : 0;
     u128_t lo = {0, 0}, hi;
     uint32_t a4;
-    if (v6 ? !parse_v6(s, alen, &lo) : !parse_v4(s, alen, &a4)) return fail(b, "invalid address", s, len);
+    if (v6 ? !parse_v6(s, alen, &lo) : !parse_v4(s, alen, &a4))
+        return fail(b, "invalid address", s, len);
     if (!v6) lo.lo = a4;
     hi = lo;
     if (dash && !slash) {
         uint32_t h4;
         const char *e = dash + 1;
         size_t elen = len - alen - 1;
-        if (v6 ? !parse_v6(e, elen, &hi) : !parse_v4(e, elen, &h4)) return fail(b, "invalid address range", s, len);
+        if (v6 ? !parse_v6(e, elen, &hi) : !parse_v4(e, elen, &h4))
+            return fail(b, "invalid address range", s, len);
         if (!v6) hi = (u128_t){0, h4};
         if (u128_cmp(lo, hi) > 0) return fail(b, "address range ends before it starts:", s, len);
     } else if (slash) {
@@ -229,7 +234,7 @@ static bool elem_addr(build_t *b, const char *s, size_t len, bool neg)
             return fail(b, "invalid prefix length in", s, len);
         }
         unsigned host = (v6 ? 128u : 32u) - (unsigned)bits; /* host bits */
-        u128_t hm = {0, 0};                                  /* host mask */
+        u128_t hm = {0, 0};                                 /* host mask */
         if (host >= 64) {
             hm.lo = UINT64_MAX;
             hm.hi = host >= 128 ? UINT64_MAX : (host == 64 ? 0 : (UINT64_MAX >> (128 - host)));
@@ -364,8 +369,10 @@ static bool is_full(build_t *b, int f)
 
 static void put_v6(uint8_t out[16], u128_t v)
 {
-    for (int i = 0; i < 8; i++) out[i] = (uint8_t)(v.hi >> (56 - 8 * i));
-    for (int i = 0; i < 8; i++) out[8 + i] = (uint8_t)(v.lo >> (56 - 8 * i));
+    for (int i = 0; i < 8; i++)
+        out[i] = (uint8_t)(v.hi >> (56 - 8 * i));
+    for (int i = 0; i < 8; i++)
+        out[8 + i] = (uint8_t)(v.lo >> (56 - 8 * i));
 }
 
 static rule_addr_t *emit_addr(build_t *b)

@@ -58,7 +58,8 @@ static bool unsupported_dce(rule_ctx_t *c)
 static bool split_word(const char *f, size_t n, const char **val, size_t *vlen, size_t *wlen)
 {
     size_t k = 0;
-    while (k < n && !rule_is_space(f[k])) k++;
+    while (k < n && !rule_is_space(f[k]))
+        k++;
     *wlen = k;
     *val = f + k;
     *vlen = n - k;
@@ -209,7 +210,8 @@ bool kw_byte_test(rule_ctx_t *c, const char *v, size_t len)
     if (!offset_field(c, &p, end, &off)) return false;
     byte_opts_t o = {0};
     if (!byte_options(c, &o, p, end, nb)) return false;
-    rule_pitem_t *it = rule_add_item(c, byte_slot(c, o.flags & RULE_BYTE_RELATIVE), RULE_ITEM_BYTE_TEST);
+    rule_pitem_t *it =
+        rule_add_item(c, byte_slot(c, o.flags & RULE_BYTE_RELATIVE), RULE_ITEM_BYTE_TEST);
     if (it == NULL) return false;
     rule_byte_test_t *t = &it->it.u.byte_test;
     t->nbytes = (uint8_t)nb;
@@ -230,7 +232,8 @@ bool kw_byte_jump(rule_ctx_t *c, const char *v, size_t len)
     if (!nbytes_field(c, &p, end, &nb) || !offset_field(c, &p, end, &off)) return false;
     byte_opts_t o = {.jump = true, .multiplier = 1};
     if (!byte_options(c, &o, p, end, nb)) return false;
-    rule_pitem_t *it = rule_add_item(c, byte_slot(c, o.flags & RULE_BYTE_RELATIVE), RULE_ITEM_BYTE_JUMP);
+    rule_pitem_t *it =
+        rule_add_item(c, byte_slot(c, o.flags & RULE_BYTE_RELATIVE), RULE_ITEM_BYTE_JUMP);
     if (it == NULL) return false;
     rule_byte_jump_t *j = &it->it.u.byte_jump;
     j->nbytes = (uint8_t)nb;
@@ -261,7 +264,8 @@ bool kw_isdataat(rule_ctx_t *c, const char *v, size_t len)
         else if (!rule_eq(f, n, "rawbytes"))
             return rule_fail(c, "unknown option '%.*s'", (int)(n > 32 ? 32 : n), f);
     }
-    rule_pitem_t *it = rule_add_item(c, byte_slot(c, flags & RULE_ISDATAAT_RELATIVE), RULE_ITEM_ISDATAAT);
+    rule_pitem_t *it =
+        rule_add_item(c, byte_slot(c, flags & RULE_ISDATAAT_RELATIVE), RULE_ITEM_ISDATAAT);
     if (it == NULL) return false;
     it->it.u.isdataat.n = (uint16_t)x;
     it->it.u.isdataat.flags = flags;

@@ -132,9 +132,7 @@ int rule_set_load_classification_buffer(rule_set_t *rs, const char *name, const 
         const char *why = class_line(rs, buf + i, l);
         if (why) {
             bad++;
-            snprintf(rs->last_error, sizeof(rs->last_error), "%s:%u: classification: %s", name,
-                     line, why);
-            rule_diag(rs, "%s", rs->last_error);
+            rule_diag(rs, "%s:%u: classification: %s", name, line, why);
         }
         i += l + 1;
     }

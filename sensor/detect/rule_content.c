@@ -18,8 +18,14 @@ typedef struct buf_kw {
     rule_buf_t id;
 } buf_kw_t;
 
-#define STICKY(n, id)   {{n, kw_sticky, KW_VALUE_NONE}, id}
-#define MODIFIER(n, id) {{n, kw_modifier, KW_VALUE_NONE}, id}
+#define STICKY(n, id)                                                                              \
+    {                                                                                              \
+        {n, kw_sticky, KW_VALUE_NONE}, id                                                          \
+    }
+#define MODIFIER(n, id)                                                                            \
+    {                                                                                              \
+        {n, kw_modifier, KW_VALUE_NONE}, id                                                        \
+    }
 
 static const buf_kw_t sticky[] = {
     STICKY("http.uri", RULE_BUF_HTTP_URI),
@@ -100,7 +106,7 @@ static const buf_kw_t modifiers[] = {
 static const buf_kw_t *lookup(const buf_kw_t *t, size_t n, const char *name, size_t len)
 {
     for (size_t i = 0; i < n; i++)
-        if (rule_eq(name, len, t[i].kw.name)) return &t[i];
+        if (rule_eq_nocase(name, len, t[i].kw.name)) return &t[i];
     return NULL;
 }
 
@@ -370,8 +376,7 @@ static bool positional(rule_ctx_t *c, rule_content_t *ct, bool relative)
     return true;
 }
 
-static bool number(rule_ctx_t *c, const char *v, size_t len, int64_t min, int64_t max,
-                   int32_t *out)
+static bool number(rule_ctx_t *c, const char *v, size_t len, int64_t min, int64_t max, int32_t *out)
 {
     int64_t x;
     if (!rule_parse_i64(v, len, min, max, &x))
@@ -394,8 +399,7 @@ bool kw_depth(rule_ctx_t *c, const char *v, size_t len)
 bool kw_offset(rule_ctx_t *c, const char *v, size_t len)
 {
     rule_content_t *ct = modifier(c, RULE_CT_OFFSET);
-    if (!ct || !positional(c, ct, false) || !number(c, v, len, 0, 65535, &ct->offset))
-        return false;
+    if (!ct || !positional(c, ct, false) || !number(c, v, len, 0, 65535, &ct->offset)) return false;
     ct->flags |= RULE_CT_OFFSET;
     return true;
 }
@@ -412,8 +416,7 @@ bool kw_distance(rule_ctx_t *c, const char *v, size_t len)
 bool kw_within(rule_ctx_t *c, const char *v, size_t len)
 {
     rule_content_t *ct = modifier(c, RULE_CT_WITHIN);
-    if (!ct || !positional(c, ct, true) || !number(c, v, len, 1, 65535, &ct->within))
-        return false;
+    if (!ct || !positional(c, ct, true) || !number(c, v, len, 1, 65535, &ct->within)) return false;
     if (ct->within < ct->len)
         return rule_fail(c, "%d is smaller than the content length %u", ct->within, ct->len);
     ct->flags |= RULE_CT_WITHIN | RULE_CT_RELATIVE;
@@ -447,7 +450,8 @@ bool kw_fast_pattern(rule_ctx_t *c, const char *v, size_t len)
 {
     rule_content_t *ct = last_content(c);
     if (ct == NULL) return false;
-    if (c->seen & SEEN_FAST) return rule_fail(c, "only one content per rule can be the fast pattern");
+    if (c->seen & SEEN_FAST)
+        return rule_fail(c, "only one content per rule can be the fast pattern");
     c->seen |= SEEN_FAST;
     ct->flags |= RULE_CT_FAST;
     if (v == NULL) return true;

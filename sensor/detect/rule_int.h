@@ -74,6 +74,7 @@ bool rule_parse_u64(const char *s, size_t len, uint64_t max, uint64_t *out);
 bool rule_parse_i64(const char *s, size_t len, int64_t min, int64_t max, int64_t *out);
 /* Equal to a NUL-terminated literal. */
 bool rule_eq(const char *s, size_t len, const char *lit);
+bool rule_eq_nocase(const char *s, size_t len, const char *lit); /* ASCII case */
 /* Next comma-separated field of [*s, end): trimmed; false at the end. */
 bool rule_next_field(const char **s, const char *end, const char **f, size_t *flen);
 /* Inside of a quoted value: [v, v + len) must be '"' ... '"' with the last
@@ -88,8 +89,8 @@ typedef struct rule_vars {
     strmap_t addr, port; /* name -> malloc'd value; keys malloc'd too */
 } rule_vars_t;
 
-void rule_vars_init(rule_vars_t *v);          /* empty */
-bool rule_vars_defaults(rule_vars_t *v);      /* Suricata's stock values */
+void rule_vars_init(rule_vars_t *v);     /* empty */
+bool rule_vars_defaults(rule_vars_t *v); /* Suricata's stock values */
 bool rule_vars_set(strmap_t *m, const char *name, const char *value);
 const char *rule_vars_get(const strmap_t *m, const char *name, size_t len);
 void rule_vars_free(rule_vars_t *v);

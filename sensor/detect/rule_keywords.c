@@ -115,7 +115,8 @@ static bool kw_metadata(rule_ctx_t *c, const char *v, size_t len)
     size_t flen;
     while (rule_next_field(&p, end, &f, &flen)) {
         size_t k = 0;
-        while (k < flen && !rule_is_space(f[k])) k++;
+        while (k < flen && !rule_is_space(f[k]))
+            k++;
         const char *val = f + k;
         size_t vlen = flen - k;
         rule_trim(&val, &vlen);
@@ -275,8 +276,7 @@ static bool kw_flowbits(rule_ctx_t *c, const char *v, size_t len)
     int found = -1;
     for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
         if (rule_eq(cmd, clen, cmds[i].name)) found = (int)i;
-    if (found < 0)
-        return rule_fail(c, "unknown command '%.*s'", (int)(clen > 32 ? 32 : clen), cmd);
+    if (found < 0) return rule_fail(c, "unknown command '%.*s'", (int)(clen > 32 ? 32 : clen), cmd);
     if (comma == NULL) return rule_fail(c, "%s needs a name", cmds[found].name);
     fb->cmd = (uint8_t)cmds[found].cmd;
     if (!flowbit_names(c, fb, comma + 1, len - (size_t)(comma + 1 - v))) return false;
@@ -317,8 +317,8 @@ static bool kw_ip_proto(rule_ctx_t *c, const char *v, size_t len)
     static const struct {
         const char *name;
         uint8_t num;
-    } names[] = {{"ip", 0},    {"icmp", 1},  {"igmp", 2},     {"ipip", 4},  {"tcp", 6},
-                 {"udp", 17},  {"ipv6", 41}, {"gre", 47},     {"esp", 50},  {"ah", 51},
+    } names[] = {{"ip", 0},         {"icmp", 1},    {"igmp", 2},  {"ipip", 4},  {"tcp", 6},
+                 {"udp", 17},       {"ipv6", 41},   {"gre", 47},  {"esp", 50},  {"ah", 51},
                  {"ipv6-icmp", 58}, {"icmpv6", 58}, {"pim", 103}, {"sctp", 132}};
     const char *s = v;
     size_t n = len;
@@ -345,8 +345,10 @@ static int flag_bit(char ch)
     case 'P': return 0x08;
     case 'A': return 0x10;
     case 'U': return 0x20;
-    case 'E': case '2': return 0x40;
-    case 'C': case '1': return 0x80;
+    case 'E':
+    case '2': return 0x40;
+    case 'C':
+    case '1': return 0x80;
     default: return -1;
     }
 }
@@ -427,16 +429,18 @@ static bool thr_field(rule_ctx_t *c, rule_threshold_t *t, const char *f, size_t 
                       unsigned *have)
 {
     size_t k = 0;
-    while (k < flen && !rule_is_space(f[k])) k++;
+    while (k < flen && !rule_is_space(f[k]))
+        k++;
     const char *val = f + k;
     size_t vlen = flen - k;
     rule_trim(&val, &vlen);
     uint64_t x;
     int shown = (int)(flen > 40 ? 40 : flen);
-    unsigned bit = rule_eq(f, k, "type") ? 1 : rule_eq(f, k, "track") ? 2
-                   : rule_eq(f, k, "count")                          ? 4
-                   : rule_eq(f, k, "seconds")                        ? 8
-                                                                     : 0;
+    unsigned bit = rule_eq(f, k, "type")      ? 1
+                   : rule_eq(f, k, "track")   ? 2
+                   : rule_eq(f, k, "count")   ? 4
+                   : rule_eq(f, k, "seconds") ? 8
+                                              : 0;
     if (bit == 0) return rule_fail(c, "unknown field '%.*s'", shown, f);
     if (*have & bit) return rule_fail(c, "'%.*s' given twice", (int)k, f);
     *have |= bit;
@@ -476,13 +480,12 @@ static bool rate(rule_ctx_t *c, const char *v, size_t len, bool filter)
     size_t flen;
     if (filter) t.type = RULE_THR_DETECTION_FILTER;
     while (rule_next_field(&p, end, &f, &flen)) {
-        if (filter && flen >= 4 && memcmp(f, "type", 4) == 0)
-            return rule_fail(c, "takes no type");
+        if (filter && flen >= 4 && memcmp(f, "type", 4) == 0) return rule_fail(c, "takes no type");
         if (!thr_field(c, &t, f, flen, &have)) return false;
     }
     if (have != 15)
-        return rule_fail(c, "needs %s", filter ? "track, count and seconds"
-                                               : "type, track, count and seconds");
+        return rule_fail(c, "needs %s",
+                         filter ? "track, count and seconds" : "type, track, count and seconds");
     c->r->threshold = t;
     return true;
 }
@@ -499,9 +502,9 @@ static bool kw_detection_filter(rule_ctx_t *c, const char *v, size_t len)
 
 /* ---- the table ---- */
 
-#define REQ KW_VALUE_REQUIRED
+#define REQ  KW_VALUE_REQUIRED
 #define NONE KW_VALUE_NONE
-#define OPT KW_VALUE_OPTIONAL
+#define OPT  KW_VALUE_OPTIONAL
 
 static const rule_keyword_t keywords[] = {
     {"msg", kw_msg, REQ},
@@ -546,9 +549,10 @@ static const rule_keyword_t keywords[] = {
 
 const rule_keyword_t *rule_keyword_find(const char *name, size_t len)
 {
+    /* names are case-insensitive, as in Suricata */
     for (size_t i = 0; i < sizeof(keywords) / sizeof(keywords[0]); i++) {
         const char *k = keywords[i].name;
-        if (k[0] == name[0] && rule_eq(name, len, k)) return &keywords[i];
+        if ((k[0] | 0x20) == (name[0] | 0x20) && rule_eq_nocase(name, len, k)) return &keywords[i];
     }
     return rule_buffer_keyword(name, len);
 }

@@ -97,9 +97,9 @@ static const struct {
     const char *name;
     rule_action_t action;
 } actions[] = {
-    {"alert", RULE_ACTION_ALERT},      {"pass", RULE_ACTION_PASS},
-    {"drop", RULE_ACTION_DROP},        {"reject", RULE_ACTION_REJECT},
-    {"rejectsrc", RULE_ACTION_REJECT}, {"rejectdst", RULE_ACTION_REJECT},
+    {"alert", RULE_ACTION_ALERT},       {"pass", RULE_ACTION_PASS},
+    {"drop", RULE_ACTION_DROP},         {"reject", RULE_ACTION_REJECT},
+    {"rejectsrc", RULE_ACTION_REJECT},  {"rejectdst", RULE_ACTION_REJECT},
     {"rejectboth", RULE_ACTION_REJECT},
 };
 
@@ -113,7 +113,8 @@ typedef struct token {
 static bool next_token(const char **p, const char *end, token_t *t)
 {
     const char *s = *p;
-    while (s < end && rule_is_space(*s)) s++;
+    while (s < end && rule_is_space(*s))
+        s++;
     const char *start = s;
     int depth = 0;
     while (s < end) {
@@ -128,8 +129,8 @@ static bool next_token(const char **p, const char *end, token_t *t)
     return t->len > 0;
 }
 
-static const char *tok_names[] = {"action",      "protocol",         "source address",
-                                  "source port", "direction",        "destination address",
+static const char *tok_names[] = {"action",          "protocol",  "source address",
+                                  "source port",     "direction", "destination address",
                                   "destination port"};
 
 static bool header_proto(rule_ctx_t *c, token_t t)
@@ -191,7 +192,8 @@ static bool parse_header(rule_ctx_t *c, const char *s, const char *end, const ch
         return rule_fail_reason(c, "invalid header", "header: invalid direction '%.*s'",
                                 (int)(t[4].len > 8 ? 8 : t[4].len), t[4].s);
     if (!header_groups(c, t)) return false;
-    while (p < end && rule_is_space(*p)) p++;
+    while (p < end && rule_is_space(*p))
+        p++;
     if (p == end || *p != '(')
         return rule_fail_reason(c, "invalid header", "header: expected '(' after the ports");
     *opts = p;
@@ -210,25 +212,29 @@ static bool is_name_char(char ch)
 static bool split_options(rule_ctx_t *c, const char *s, const char *end)
 {
     c->n_opts = 0;
-    while (end > s && rule_is_space(end[-1])) end--;
+    while (end > s && rule_is_space(end[-1]))
+        end--;
     if (end - s < 2 || end[-1] != ')')
         return rule_fail_reason(c, "syntax", "options: missing ')' at the end of the rule");
     const char *p = s + 1;
     end--;
     for (;;) {
-        while (p < end && rule_is_space(*p)) p++;
+        while (p < end && rule_is_space(*p))
+            p++;
         if (p == end) break;
         const char *name = p;
-        while (p < end && is_name_char(*p)) p++;
+        while (p < end && is_name_char(*p))
+            p++;
         size_t nlen = (size_t)(p - name);
         int shown = (int)(nlen > 40 ? 40 : nlen);
-        if (nlen == 0)
-            return rule_fail_reason(c, "syntax", "options: unexpected '%c'", *p);
-        while (p < end && rule_is_space(*p)) p++;
+        if (nlen == 0) return rule_fail_reason(c, "syntax", "options: unexpected '%c'", *p);
+        while (p < end && rule_is_space(*p))
+            p++;
         rule_opt_t o = {name, NULL, (uint32_t)nlen, 0};
         if (p < end && *p == ':') {
             const char *v = ++p;
-            while (p < end && *p != ';') p += (*p == '\\' && p + 1 < end) ? 2 : 1;
+            while (p < end && *p != ';')
+                p += (*p == '\\' && p + 1 < end) ? 2 : 1;
             if (p >= end)
                 return rule_fail_reason(c, "syntax", "%.*s: missing ';' after the value", shown,
                                         name);
@@ -253,7 +259,7 @@ static uint32_t prescan_sid(const rule_ctx_t *c)
     for (uint32_t i = 0; i < c->n_opts; i++) {
         const rule_opt_t *o = &c->opts[i];
         uint64_t v;
-        if (rule_eq(o->name, o->nlen, "sid") && o->val &&
+        if (rule_eq_nocase(o->name, o->nlen, "sid") && o->val &&
             rule_parse_u64(o->val, o->vlen, UINT32_MAX, &v))
             return (uint32_t)v;
     }
@@ -287,7 +293,8 @@ static bool build_buffers(rule_ctx_t *c)
     rule_t *r = c->r;
     arena_t *a = &c->rs->rules;
     uint32_t order[RULE_MAX_BUFS * 2], used[RULE_MAX_BUFS * 2] = {0}, n = 0;
-    for (uint32_t i = 0; i < c->n_items; i++) used[c->items[i].slot]++;
+    for (uint32_t i = 0; i < c->n_items; i++)
+        used[c->items[i].slot]++;
     for (uint32_t s = 0; s < c->n_slots; s++) /* payload first; skip emptied slots */
         if (c->slots[s].id == RULE_BUF_PAYLOAD && used[s]) order[n++] = s;
     for (uint32_t s = 0; s < c->n_slots; s++)
@@ -313,7 +320,7 @@ static bool build_buffers(rule_ctx_t *c)
 static bool check_directions(rule_ctx_t *c)
 {
     uint16_t f = c->r->flow;
-    uint8_t want = (f & RULE_FLOW_TOSERVER) ? RULE_DIR_TOSERVER
+    uint8_t want = (f & RULE_FLOW_TOSERVER)   ? RULE_DIR_TOSERVER
                    : (f & RULE_FLOW_TOCLIENT) ? RULE_DIR_TOCLIENT
                                               : 0;
     if (want == 0) return true;

@@ -15,12 +15,12 @@ static const struct {
     char flag;
     rule_buf_t buf;
 } buf_flags[] = {
-    {'U', RULE_BUF_HTTP_URI},           {'I', RULE_BUF_HTTP_URI_RAW},
-    {'P', RULE_BUF_HTTP_REQUEST_BODY},  {'Q', RULE_BUF_HTTP_RESPONSE_BODY},
-    {'H', RULE_BUF_HTTP_HEADER},        {'D', RULE_BUF_HTTP_HEADER_RAW},
-    {'M', RULE_BUF_HTTP_METHOD},        {'C', RULE_BUF_HTTP_COOKIE},
-    {'S', RULE_BUF_HTTP_STAT_CODE},     {'Y', RULE_BUF_HTTP_STAT_MSG},
-    {'V', RULE_BUF_HTTP_USER_AGENT},    {'W', RULE_BUF_HTTP_HOST},
+    {'U', RULE_BUF_HTTP_URI},          {'I', RULE_BUF_HTTP_URI_RAW},
+    {'P', RULE_BUF_HTTP_REQUEST_BODY}, {'Q', RULE_BUF_HTTP_RESPONSE_BODY},
+    {'H', RULE_BUF_HTTP_HEADER},       {'D', RULE_BUF_HTTP_HEADER_RAW},
+    {'M', RULE_BUF_HTTP_METHOD},       {'C', RULE_BUF_HTTP_COOKIE},
+    {'S', RULE_BUF_HTTP_STAT_CODE},    {'Y', RULE_BUF_HTTP_STAT_MSG},
+    {'V', RULE_BUF_HTTP_USER_AGENT},   {'W', RULE_BUF_HTTP_HOST},
     {'Z', RULE_BUF_HTTP_HOST_RAW},
 };
 
@@ -103,7 +103,8 @@ static pcre2_code *compile(rule_ctx_t *c, const char *re, size_t len, uint32_t o
         rule_fail(c, "compile error at offset %zu: %s", (size_t)at, (const char *)msg);
         return NULL;
     }
-    if (c->rs->opts.pcre_jit) (void)pcre2_jit_compile(pc, PCRE2_JIT_COMPLETE); /* else interpreted */
+    if (c->rs->opts.pcre_jit)
+        (void)pcre2_jit_compile(pc, PCRE2_JIT_COMPLETE); /* else interpreted */
     return pc;
 }
 
@@ -122,7 +123,8 @@ bool kw_pcre(rule_ctx_t *c, const char *v, size_t len)
     if (!rule_quoted(v, len, &in, &ilen)) return rule_fail(c, "unterminated string");
     if (ilen < 2 || in[0] != '/') return rule_fail(c, "expected \"/regex/flags\"");
     size_t last = ilen - 1;
-    while (last > 0 && in[last] != '/') last--;
+    while (last > 0 && in[last] != '/')
+        last--;
     if (last == 0) return rule_fail(c, "missing closing '/'");
     pcre_flags_t pf;
     const char *flags = in + last + 1;

@@ -18,6 +18,13 @@
 rule_t *rule_parse(rule_set_t *rs, const char *text, size_t len, const char *file, uint32_t line,
                    uint32_t *sid_out);
 
+/* Messages echo rule text: keep them one printable line. */
+static void one_line(char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f) *s = '?';
+}
+
 static void default_diag(void *ud, const char *line)
 {
     (void)ud;
@@ -31,6 +38,8 @@ void rule_diag(rule_set_t *rs, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(line, sizeof(line), fmt, ap);
     va_end(ap);
+    one_line(line);
+    snprintf(rs->last_error, sizeof(rs->last_error), "%s", line);
     rs->diag(rs->diag_ud, line);
 }
 
@@ -75,7 +84,8 @@ static void free_pcres(rule_t *r)
 void rule_set_free(rule_set_t *rs)
 {
     if (rs == NULL) return;
-    for (size_t i = 0; i < rs->n; i++) free_pcres(rs->v[i]);
+    for (size_t i = 0; i < rs->n; i++)
+        free_pcres(rs->v[i]);
     free(rs->v);
     free(rs->sid_keys);
     free(rs->sid_rule);
@@ -131,8 +141,8 @@ static bool check_var(rule_set_t *rs, bool port, const char *name, char *err, si
 
 /* Set and check; on error the variable keeps its old value (a new one
  * stays undefined). */
-static bool var_and_check(rule_set_t *rs, bool port, const char *name, const char *value,
-                          char *err, size_t errlen)
+static bool var_and_check(rule_set_t *rs, bool port, const char *name, const char *value, char *err,
+                          size_t errlen)
 {
     strmap_t *m = port ? &rs->vars.port : &rs->vars.addr;
     const char *old = rule_vars_get(m, name, strlen(name));
@@ -224,7 +234,8 @@ static size_t sid_slot(const rule_set_t *rs, uint64_t key)
 {
     uint64_t h = key * 0x9E3779B97F4A7C15ull;
     size_t i = (size_t)(h >> 20) & (rs->sid_cap - 1);
-    while (rs->sid_keys[i] && rs->sid_keys[i] != key) i = (i + 1) & (rs->sid_cap - 1);
+    while (rs->sid_keys[i] && rs->sid_keys[i] != key)
+        i = (i + 1) & (rs->sid_cap - 1);
     return i;
 }
 
@@ -316,7 +327,8 @@ static const rule_t *add_rule(rule_set_t *rs, const char *text, size_t len, cons
         rs->stats.unknown_class += c->unknown_class;
         return r;
     }
-    for (uint32_t i = 0; i < c->n_pcres; i++) pcre2_code_free((pcre2_code *)c->pcres[i]);
+    for (uint32_t i = 0; i < c->n_pcres; i++)
+        pcre2_code_free((pcre2_code *)c->pcres[i]);
     c->n_pcres = 0;
     arena_rollback(&rs->rules, mark);
     rs->stats.skipped++;
@@ -325,12 +337,12 @@ static const rule_t *add_rule(rule_set_t *rs, const char *text, size_t len, cons
     if (sid) snprintf(sidtxt, sizeof(sidtxt), "%u", sid);
     snprintf(rs->last_error, sizeof(rs->last_error), "%s:%u: sid %s: %s", file, line, sidtxt,
              c->msg);
+    one_line(rs->last_error);
     rs->diag(rs->diag_ud, rs->last_error);
     return NULL;
 }
 
-const rule_t *rule_set_add_rule(rule_set_t *rs, const char *text, const char *file,
-                                uint32_t line)
+const rule_t *rule_set_add_rule(rule_set_t *rs, const char *text, const char *file, uint32_t line)
 {
     const char *f = rule_intern(rs, file ? file : "-", strlen(file ? file : "-"));
     size_t len = strlen(text);
@@ -351,6 +363,7 @@ static void too_long(rule_set_t *rs, const char *file, uint32_t line)
     count_reason(rs, "rule too long");
     snprintf(rs->last_error, sizeof(rs->last_error), "%s:%u: sid ?: rule longer than %u bytes",
              file, line, RULE_MAX_LEN);
+    one_line(rs->last_error);
     rs->diag(rs->diag_ud, rs->last_error);
 }
 
@@ -483,7 +496,8 @@ size_t rule_set_skip_reasons(const rule_set_t *rs, rule_skip_reason_t *out, size
     for (size_t i = 0; i < rs->n_reasons; i++)
         all[i] = (rule_skip_reason_t){rs->reasons[i].text, rs->reasons[i].count};
     qsort(all, rs->n_reasons, sizeof(all[0]), by_count);
-    for (size_t i = 0; i < rs->n_reasons && i < max; i++) out[i] = all[i];
+    for (size_t i = 0; i < rs->n_reasons && i < max; i++)
+        out[i] = all[i];
     return rs->n_reasons;
 }
 
@@ -496,7 +510,8 @@ void rule_set_print_summary(const rule_set_t *rs, FILE *out)
             s->load_sec);
     rule_skip_reason_t r[RULE_MAX_REASONS];
     size_t n = rule_set_skip_reasons(rs, r, RULE_MAX_REASONS);
-    for (size_t i = 0; i < n; i++) fprintf(out, "  %7u  %s\n", r[i].count, r[i].reason);
+    for (size_t i = 0; i < n; i++)
+        fprintf(out, "  %7u  %s\n", r[i].count, r[i].reason);
     if (s->unknown_class)
         fprintf(out, "rules: %u loaded with an unknown classtype (severity 3, no category)\n",
                 s->unknown_class);

@@ -91,9 +91,10 @@ int rule_set_load_file(rule_set_t *rs, const char *path);
 int rule_set_load_buffer(rule_set_t *rs, const char *name, const char *buf, size_t len);
 /* Parse one rule (no comments, no continuation lines). Returns the rule,
  * or NULL when skipped; then rule_set_last_error() has the message line. */
-const rule_t *rule_set_add_rule(rule_set_t *rs, const char *text, const char *file,
-                                uint32_t line);
-/* The line of the last skipped rule (or bad classification line); "" if none. */
+const rule_t *rule_set_add_rule(rule_set_t *rs, const char *text, const char *file, uint32_t line);
+/* The last message line (skipped rule, bad classification line, file
+ * that cannot be read), as given to the diagnostic callback; "" if none
+ * since the last load call. */
 const char *rule_set_last_error(const rule_set_t *rs);
 
 size_t rule_set_count(const rule_set_t *rs);

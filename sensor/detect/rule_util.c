@@ -4,6 +4,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* ---- arena ---- */
 
@@ -79,7 +80,8 @@ void arena_free(arena_t *a)
 static uint32_t str_hash(const char *s, size_t len)
 {
     uint32_t h = 2166136261u; /* FNV-1a */
-    for (size_t i = 0; i < len; i++) h = (h ^ (uint8_t)s[i]) * 16777619u;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (uint8_t)s[i]) * 16777619u;
     return h;
 }
 
@@ -154,8 +156,10 @@ bool rule_is_space(char c)
 
 void rule_trim(const char **s, size_t *len)
 {
-    while (*len && rule_is_space(**s)) (*s)++, (*len)--;
-    while (*len && rule_is_space((*s)[*len - 1])) (*len)--;
+    while (*len && rule_is_space(**s))
+        (*s)++, (*len)--;
+    while (*len && rule_is_space((*s)[*len - 1]))
+        (*len)--;
 }
 
 bool rule_parse_u64(const char *s, size_t len, uint64_t max, uint64_t *out)
@@ -193,6 +197,11 @@ bool rule_eq(const char *s, size_t len, const char *lit)
     return strlen(lit) == len && memcmp(s, lit, len) == 0;
 }
 
+bool rule_eq_nocase(const char *s, size_t len, const char *lit)
+{
+    return strlen(lit) == len && strncasecmp(s, lit, len) == 0;
+}
+
 bool rule_next_field(const char **s, const char *end, const char **f, size_t *flen)
 {
     if (*s == NULL || *s > end) return false;
@@ -210,7 +219,8 @@ bool rule_quoted(const char *v, size_t len, const char **in, size_t *ilen)
 {
     if (len < 2 || v[0] != '"' || v[len - 1] != '"') return false;
     size_t bs = 0; /* backslashes right before the closing quote */
-    while (bs < len - 2 && v[len - 2 - bs] == '\\') bs++;
+    while (bs < len - 2 && v[len - 2 - bs] == '\\')
+        bs++;
     if (bs % 2) return false;
     *in = v + 1;
     *ilen = len - 2;
@@ -228,7 +238,8 @@ static bool cmp_range(const char *s, size_t len, size_t sep, size_t seplen, uint
                       rule_cmp_t *out, const char **why)
 {
     uint64_t lo, hi;
-    if (!cmp_number(s, sep, max, &lo) || !cmp_number(s + sep + seplen, len - sep - seplen, max, &hi)) {
+    if (!cmp_number(s, sep, max, &lo) ||
+        !cmp_number(s + sep + seplen, len - sep - seplen, max, &hi)) {
         *why = "invalid number";
         return false;
     }

@@ -110,7 +110,6 @@ void sensor_detect_free(sensor_detect_t *sd)
 static void on_stream_data(void *ud, int dir, const uint8_t *data, size_t len, size_t seen,
                            uint64_t offset)
 {
-    (void)seen;
     (void)offset;
     sensor_detect_t *sd = ud;
     if (!sd->cur_p) return; /* flushed at flow end without a packet: nothing to anchor */
@@ -119,7 +118,8 @@ static void on_stream_data(void *ud, int dir, const uint8_t *data, size_t len, s
                          .dir = dir,
                          .stream = true,
                          .payload = data,
-                         .payload_len = (uint32_t)len};
+                         .payload_len = (uint32_t)len,
+                         .payload_seen = (uint32_t)seen};
     detect_packet(sd->de, &in);
 }
 

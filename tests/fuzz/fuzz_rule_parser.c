@@ -89,7 +89,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     rule_set_load_classification_buffer(rs, "fuzz.config", (const char *)data, size);
     rule_set_load_buffer(rs, "fuzz.rules", (const char *)data, size);
-    for (size_t i = 0; i < rule_set_count(rs); i++) check_rule(rule_set_rule(rs, i));
+    for (size_t i = 0; i < rule_set_count(rs); i++)
+        check_rule(rule_set_rule(rs, i));
     const rule_set_stats_t *st = rule_set_stats(rs);
     if (st->loaded != rule_set_count(rs)) abort();
     rule_set_free(rs);

@@ -73,8 +73,8 @@ static void response(const char *head)
 
 static void assert_response_absent(void)
 {
-    static const int ids[] = {HTTP_BUF_STAT_CODE,     HTTP_BUF_STAT_MSG, HTTP_BUF_RESPONSE_LINE,
-                              HTTP_BUF_LOCATION,      HTTP_BUF_SERVER,   HTTP_BUF_RESPONSE_BODY,
+    static const int ids[] = {HTTP_BUF_STAT_CODE,   HTTP_BUF_STAT_MSG, HTTP_BUF_RESPONSE_LINE,
+                              HTTP_BUF_LOCATION,    HTTP_BUF_SERVER,   HTTP_BUF_RESPONSE_BODY,
                               HTTP_BUF_REQUEST_BODY};
     for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
         assert_absent(ids[i]);
@@ -105,20 +105,19 @@ static void test_minimal_get(void **state)
     assert_false(B->truncated);
 }
 
-static const char BROWSER[] =
-    "POST /login.php?next=%2Fhome&q=a+b HTTP/1.1\r\n"
-    "Host: WWW.Example.COM:8080\r\n"
-    "User-Agent: Mozilla/5.0 (X11; Linux x86_64)\r\n"
-    "Accept: text/html,*/*;q=0.8\r\n"
-    "Accept-Language: vi-VN,vi;q=0.9\r\n"
-    "Accept-Encoding: gzip, deflate\r\n"
-    "Referer: http://www.example.com/\r\n"
-    "Cookie: sid=abc; theme=dark\r\n"
-    "Connection: keep-alive\r\n"
-    "Content-Type: application/x-www-form-urlencoded\r\n"
-    "Content-Length: 27\r\n"
-    "\r\n"
-    "user=admin&pass=hunter2xyz1";
+static const char BROWSER[] = "POST /login.php?next=%2Fhome&q=a+b HTTP/1.1\r\n"
+                              "Host: WWW.Example.COM:8080\r\n"
+                              "User-Agent: Mozilla/5.0 (X11; Linux x86_64)\r\n"
+                              "Accept: text/html,*/*;q=0.8\r\n"
+                              "Accept-Language: vi-VN,vi;q=0.9\r\n"
+                              "Accept-Encoding: gzip, deflate\r\n"
+                              "Referer: http://www.example.com/\r\n"
+                              "Cookie: sid=abc; theme=dark\r\n"
+                              "Connection: keep-alive\r\n"
+                              "Content-Type: application/x-www-form-urlencoded\r\n"
+                              "Content-Length: 27\r\n"
+                              "\r\n"
+                              "user=admin&pass=hunter2xyz1";
 
 static void test_browser_post(void **state)
 {
@@ -441,7 +440,8 @@ static void test_names(void **state)
     assert_int_equal(http_buffer_lookup("http.nope", 9), -1);
     assert_int_equal(http_buffer_dirs(HTTP_BUF_STAT_CODE), HTTP_BUF_DIR_RESPONSE);
     assert_int_equal(http_buffer_dirs(HTTP_BUF_USER_AGENT), HTTP_BUF_DIR_REQUEST);
-    assert_int_equal(http_buffer_dirs(HTTP_BUF_START), HTTP_BUF_DIR_REQUEST | HTTP_BUF_DIR_RESPONSE);
+    assert_int_equal(http_buffer_dirs(HTTP_BUF_START),
+                     HTTP_BUF_DIR_REQUEST | HTTP_BUF_DIR_RESPONSE);
     for (int i = 0; i < HTTP_BUF_COUNT; i++) {
         const char *nm = http_buffer_name(i);
         assert_non_null(nm);
@@ -540,8 +540,7 @@ static void test_body_chunked_limit_and_errors(void **state)
     http_body_buf_t bb;
     http_body_buf_init(&bb, mem, sizeof(mem), &framing);
     size_t used;
-    assert_int_equal(http_body_buf_feed(&bb, U8(CHUNKED), strlen(CHUNKED), &used),
-                     APP_PARSE_DONE);
+    assert_int_equal(http_body_buf_feed(&bb, U8(CHUNKED), strlen(CHUNKED), &used), APP_PARSE_DONE);
     assert_int_equal(bb.len, 8);
     assert_memory_equal(mem, "Wikipedi", 8);
     assert_true(bb.truncated);
@@ -560,8 +559,7 @@ static void test_body_chunked_limit_and_errors(void **state)
 
     /* no storage at all: nothing kept, framing still followed */
     http_body_buf_init(&bb, NULL, 100, &framing);
-    assert_int_equal(http_body_buf_feed(&bb, U8(CHUNKED), strlen(CHUNKED), &used),
-                     APP_PARSE_DONE);
+    assert_int_equal(http_body_buf_feed(&bb, U8(CHUNKED), strlen(CHUNKED), &used), APP_PARSE_DONE);
     assert_int_equal(bb.len, 0);
     assert_true(bb.truncated);
 }

@@ -247,8 +247,8 @@ static void test_never_grows(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_table),         cmocka_unit_test(test_in_place),
-        cmocka_unit_test(test_bounded),       cmocka_unit_test(test_split),
+        cmocka_unit_test(test_table),          cmocka_unit_test(test_in_place),
+        cmocka_unit_test(test_bounded),        cmocka_unit_test(test_split),
         cmocka_unit_test(test_host_normalize), cmocka_unit_test(test_never_grows),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -164,6 +164,9 @@ static const mcase_t content_cases[] = {
     M("content:\"A\"; content:\"B\"; distance:0; within:1;", "AxAyAzAB", true),
     M("content:\"A\"; content:\"B\"; distance:0; within:1;", "AxAyAz", false),
     M("content:\"A\"; content:\"B\"; distance:0; within:1;", "BAxA", false),
+    /* within 3: [1, 4) after A0 holds no B; [5, 8) after A4 holds B at 6 */
+    M("content:\"A\"; content:\"B\"; distance:0; within:3;", "AxxxAxB", true),
+    M("content:\"A\"; content:\"B\"; distance:0; within:3;", "AxxxAxxxB", false),
     /* three levels: a0 b1 then x at 2 fails c; b has no other place in
      * [1, 2); a retried at 3: b4 c5 */
     M("content:\"a\"; content:\"b\"; within:1; content:\"c\"; within:1;", "abxabc", true),
@@ -234,6 +237,51 @@ static void test_match_find(void **state)
     assert_int_equal(match_find(h, 7, (const uint8_t *)"x", 0, false), -1);
     assert_int_equal(match_find(h, 4, (const uint8_t *)"HeLLo", 5, false), -1);
     assert_int_equal(match_find(h, 7, (const uint8_t *)"o", 1, true), 6);
+    /* a first byte that is not a letter */
+    assert_int_equal(match_find((const uint8_t *)"ab\0xY", 5, (const uint8_t *)"\0Xy", 3, true), 2);
+    assert_int_equal(match_find((const uint8_t *)"1a1b", 4, (const uint8_t *)"1B", 2, true), 2);
+    assert_int_equal(match_find((const uint8_t *)"1a1b", 4, (const uint8_t *)"1c", 2, true), -1);
+}
+
+/* A naive reference written here, against random text over a small
+ * alphabet where matches and near-matches are common. */
+static int64_t naive_find(const uint8_t *h, uint32_t n, const uint8_t *p, uint32_t m, bool nocase)
+{
+    for (uint32_t i = 0; m && i + m <= n; i++) {
+        uint32_t k = 0;
+        for (; k < m; k++) {
+            uint8_t a = h[i + k], b = p[k];
+            if (nocase) {
+                if (a >= 'A' && a <= 'Z') a = (uint8_t)(a + 32);
+                if (b >= 'A' && b <= 'Z') b = (uint8_t)(b + 32);
+            }
+            if (a != b) break;
+        }
+        if (k == m) return i;
+    }
+    return -1;
+}
+
+static void test_match_find_random(void **state)
+{
+    (void)state;
+    static const uint8_t alpha[] = {'a', 'A', 'b', 'B', '0', '[', '{'};
+    uint32_t seed = 12345;
+    for (int iter = 0; iter < 20000; iter++) {
+        uint8_t h[64], p[6];
+        seed = seed * 1103515245u + 12345u;
+        uint32_t n = (seed >> 16) % 64, m = 1 + (seed >> 8) % 6;
+        for (uint32_t i = 0; i < n; i++) {
+            seed = seed * 1103515245u + 12345u;
+            h[i] = alpha[(seed >> 16) % sizeof alpha];
+        }
+        for (uint32_t i = 0; i < m; i++) {
+            seed = seed * 1103515245u + 12345u;
+            p[i] = alpha[(seed >> 16) % sizeof alpha];
+        }
+        for (int nc = 0; nc < 2; nc++)
+            assert_int_equal(match_find(h, n, p, m, nc), naive_find(h, n, p, m, nc));
+    }
 }
 
 /* ---- pcre ---- */
@@ -532,12 +580,19 @@ static void test_malformed_items(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_content_table),   cmocka_unit_test(test_content_empty_and_absent),
-        cmocka_unit_test(test_retry_budget),    cmocka_unit_test(test_match_find),
-        cmocka_unit_test(test_pcre_table),      cmocka_unit_test(test_pcre_limit),
-        cmocka_unit_test(test_byte_test_table), cmocka_unit_test(test_byte_jump_table),
-        cmocka_unit_test(test_isdataat_table),  cmocka_unit_test(test_bsize),
-        cmocka_unit_test(test_dotprefix),       cmocka_unit_test(test_malformed_items),
+        cmocka_unit_test(test_content_table),
+        cmocka_unit_test(test_content_empty_and_absent),
+        cmocka_unit_test(test_retry_budget),
+        cmocka_unit_test(test_match_find),
+        cmocka_unit_test(test_match_find_random),
+        cmocka_unit_test(test_pcre_table),
+        cmocka_unit_test(test_pcre_limit),
+        cmocka_unit_test(test_byte_test_table),
+        cmocka_unit_test(test_byte_jump_table),
+        cmocka_unit_test(test_isdataat_table),
+        cmocka_unit_test(test_bsize),
+        cmocka_unit_test(test_dotprefix),
+        cmocka_unit_test(test_malformed_items),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -208,12 +208,10 @@ static void test_default_variables(void **state)
     assert_int_equal(a->n6, 0);
     v4(addr("$HTTP_SERVERS"), 2, 0xc0a80000, 0xc0a8ffff);
     assert_int_equal(addr("$AIM_SERVERS")->n4, 4); /* stock: $EXTERNAL_NET */
-    for (const char *const *v = (const char *const[]){"SMTP_SERVERS", "SQL_SERVERS",
-                                                      "DNS_SERVERS", "TELNET_SERVERS",
-                                                      "DC_SERVERS", "DNP3_SERVER",
-                                                      "DNP3_CLIENT", "MODBUS_CLIENT",
-                                                      "MODBUS_SERVER", "ENIP_CLIENT",
-                                                      "ENIP_SERVER", NULL};
+    for (const char *const *v =
+             (const char *const[]){"SMTP_SERVERS", "SQL_SERVERS", "DNS_SERVERS", "TELNET_SERVERS",
+                                   "DC_SERVERS", "DNP3_SERVER", "DNP3_CLIENT", "MODBUS_CLIENT",
+                                   "MODBUS_SERVER", "ENIP_CLIENT", "ENIP_SERVER", NULL};
          *v; v++)
         assert_string_equal(rule_set_var_address_get(rs, *v), "$HOME_NET");
     assert_string_equal(rule_set_var_address_get(rs, "HOME_NET"),
@@ -248,7 +246,7 @@ static void test_ipv6(void **state)
     assert_false(a->any);
     /* /65 splits the second 64-bit half */
     const uint8_t h_lo[16] = {0x20, 0x01, 0x0d, 0xb8, [8] = 0x80};
-    const uint8_t h_hi[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0,
+    const uint8_t h_hi[16] = {0x20, 0x01, 0x0d, 0xb8, 0,    0,    0,    0,
                               0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
     v6(addr("2001:db8::8000:0:0:1/65"), 0, h_lo, h_hi);
     /* mixed families in one list */
@@ -262,8 +260,8 @@ static void test_override_variables(void **state)
 {
     (void)state;
     char err[256];
-    assert_true(rule_set_var_address(rs, "HOME_NET", "[192.168.1.0/24, 2001:db8::/64]", err,
-                                     sizeof(err)));
+    assert_true(
+        rule_set_var_address(rs, "HOME_NET", "[192.168.1.0/24, 2001:db8::/64]", err, sizeof(err)));
     const rule_addr_t *a = addr("$EXTERNAL_NET");
     assert_int_equal(a->n4, 2);
     v4(a, 0, 0, 0xc0a800ff);

@@ -116,7 +116,8 @@ static void test_header_actions_protocols(void **state)
                 {"rejectboth", RULE_ACTION_REJECT}};
     char text[256];
     for (size_t i = 0; i < sizeof(acts) / sizeof(acts[0]); i++) {
-        snprintf(text, sizeof(text), "%s tcp any any -> any any (sid:%zu;)", acts[i].action, 10 + i);
+        snprintf(text, sizeof(text), "%s tcp any any -> any any (sid:%zu;)", acts[i].action,
+                 10 + i);
         assert_int_equal(rule(text)->action, acts[i].want);
     }
     static const struct {
@@ -206,12 +207,19 @@ static void test_option_syntax(void **state)
     const rule_t *r = rule("alert tcp any any -> any any ( msg : \"spaced\" ; sid : 6 ;  )");
     assert_string_equal(r->msg, "spaced");
     assert_int_equal(r->sid, 6);
+    /* keyword names ignore case, as in Suricata */
+    r = opts("Content:\"x\"; NOCASE; HTTP.URI; content:\"y\"; Sid:7;");
+    assert_int_equal(r->sid, 7);
+    assert_int_equal(r->bufs[1].id, RULE_BUF_HTTP_URI);
+    assert_int_equal(content(r, 0, 0)->flags, RULE_CT_NOCASE);
     bad("xbits:set,a,track ip_src;", "unsupported keyword 'xbits'");
     bad("tag:session,10,packets;", "unsupported keyword 'tag'");
     bad("tls.certs; content:\"a\";", "unsupported keyword 'tls.certs'");
     bad("nocase:1;", "nocase: takes no value");
     bad("depth;", "depth: needs a value");
     bad("depth:;", "depth: needs a value");
+    /* control bytes from the rule never reach the one-line message */
+    bad("flow:est\tab\x01;", "flow: unknown option 'est?ab?'");
 }
 
 /* ---- identity and output ---- */
@@ -542,8 +550,8 @@ static void test_sticky_buffers(void **state)
     pat(content(r, 1, 1), "c", 1);
     assert_int_equal(r->bufs[2].id, RULE_BUF_HTTP_HEADER);
     /* http buffers are fine in http2 rules */
-    assert_int_equal(rule("alert http2 any any -> any any (http.uri; content:\"a\"; sid:102;)")->app,
-                     APP_HTTP2);
+    assert_int_equal(
+        rule("alert http2 any any -> any any (http.uri; content:\"a\"; sid:102;)")->app, APP_HTTP2);
     /* file.data on a tcp rule stays without app protocol */
     assert_int_equal(rule("alert tcp any any -> any any (file_data; content:\"a\"; sid:103;)")->app,
                      APP_UNKNOWN);
@@ -554,7 +562,8 @@ static void test_sticky_buffers(void **state)
             "t:1: sid 5: http.uri: app protocol http needs TCP");
     refused("alert smtp any any -> any any (file.data; content:\"a\"; sid:5;)",
             "t:1: sid 5: file.data: file data of smtp is not inspected");
-    bad("http.uri; http.method; content:\"a\";", "http.uri: sticky buffer without a match after it");
+    bad("http.uri; http.method; content:\"a\";",
+        "http.uri: sticky buffer without a match after it");
     bad("content:\"a\"; http.uri;", "http.uri: sticky buffer without a match after it");
     bad("http.uri; pkt_data; content:\"a\";", "http.uri: sticky buffer without a match after it");
     bad("http.host; content:\"Example\";",
@@ -653,9 +662,9 @@ static void test_pcre(void **state)
     (void)state;
     const rule_t *r = opts("content:\"x\"; pcre:\"/a\\;b\\\"c/ismxAEG\"; pcre:!\"/d/R\"; "
                            "pcre:\"/e/BO\"; sid:1;");
-    assert_int_equal(pcre_options(item(r, 0, 1)),
-                     PCRE2_CASELESS | PCRE2_DOTALL | PCRE2_MULTILINE | PCRE2_EXTENDED |
-                         PCRE2_ANCHORED | PCRE2_DOLLAR_ENDONLY | PCRE2_UNGREEDY);
+    assert_int_equal(pcre_options(item(r, 0, 1)), PCRE2_CASELESS | PCRE2_DOTALL | PCRE2_MULTILINE |
+                                                      PCRE2_EXTENDED | PCRE2_ANCHORED |
+                                                      PCRE2_DOLLAR_ENDONLY | PCRE2_UNGREEDY);
     assert_int_equal(item(r, 0, 1)->u.pcre.flags, 0);
     assert_string_equal(item(r, 0, 1)->u.pcre.text, "\"/a\\;b\\\"c/ismxAEG\"");
     assert_int_equal(pcre_options(item(r, 0, 2)), 0);
@@ -934,11 +943,11 @@ static void test_packet_checks(void **state)
         const char *text;
         uint8_t op;
         uint64_t lo, hi;
-    } forms[] = {{"10", RULE_CMP_EQ, 10, 0},    {"<30", RULE_CMP_LT, 30, 0},
-                 {">11", RULE_CMP_GT, 11, 0},   {"9<>18", RULE_CMP_RANGE, 9, 18},
-                 {"!4", RULE_CMP_NE, 4, 0},     {"<=5", RULE_CMP_LE, 5, 0},
-                 {">= 6", RULE_CMP_GE, 6, 0},   {"1-3", RULE_CMP_RANGE, 1, 3},
-                 {" 7 ", RULE_CMP_EQ, 7, 0},    {"=8", RULE_CMP_EQ, 8, 0}};
+    } forms[] = {{"10", RULE_CMP_EQ, 10, 0},  {"<30", RULE_CMP_LT, 30, 0},
+                 {">11", RULE_CMP_GT, 11, 0}, {"9<>18", RULE_CMP_RANGE, 9, 18},
+                 {"!4", RULE_CMP_NE, 4, 0},   {"<=5", RULE_CMP_LE, 5, 0},
+                 {">= 6", RULE_CMP_GE, 6, 0}, {"1-3", RULE_CMP_RANGE, 1, 3},
+                 {" 7 ", RULE_CMP_EQ, 7, 0},  {"=8", RULE_CMP_EQ, 8, 0}};
     char o[128];
     for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
         snprintf(o, sizeof(o), "dsize:%s; sid:%zu;", forms[i].text, 1 + i);
@@ -1060,7 +1069,8 @@ static void test_limits(void **state)
     /* 257 contents: one more than the bound */
     size_t cap = 257 * 16 + 64;
     char *o = malloc(cap), *p = o;
-    for (int i = 0; i < 257; i++) p += sprintf(p, "content:\"%d\"; ", i);
+    for (int i = 0; i < 257; i++)
+        p += sprintf(p, "content:\"%d\"; ", i);
     strcpy(p, "sid:5;");
     char *text = malloc(cap + 64);
     snprintf(text, cap + 64, "alert tcp any any -> any any (%s)", o);
@@ -1111,9 +1121,9 @@ static void test_et_http_rule(void **state)
     assert_int_equal(r->severity, 2);
     assert_int_equal(r->app, APP_HTTP);
     assert_int_equal(r->ipproto, RULE_IPPROTO_TCP);
-    assert_int_equal(r->src->n4, 3);   /* HOME_NET */
-    assert_int_equal(r->dst->n4, 4);   /* EXTERNAL_NET: IPv4 minus RFC 1918 */
-    assert_int_equal(r->dst->n6, 1);   /* ... and all of IPv6 */
+    assert_int_equal(r->src->n4, 3); /* HOME_NET */
+    assert_int_equal(r->dst->n4, 4); /* EXTERNAL_NET: IPv4 minus RFC 1918 */
+    assert_int_equal(r->dst->n6, 1); /* ... and all of IPv6 */
     assert_true(r->sport->any && r->dport->any);
     assert_int_equal(r->flow, RULE_FLOW_ESTABLISHED | RULE_FLOW_TOSERVER);
     assert_int_equal(r->checks, 0);
@@ -1206,7 +1216,8 @@ static void test_et_dns_and_tls_rules(void **state)
         "attack_target Client_Endpoint, created_at 2022_08_02, deployment Perimeter, "
         "malware_family PUP, performance_impact Low, signature_severity Informational, "
         "updated_at 2022_08_02;)");
-    assert_string_equal(r->msg, "ET ADWARE_PUP Observed DNS Query to DriverPack Domain ( .drp .su)");
+    assert_string_equal(r->msg,
+                        "ET ADWARE_PUP Observed DNS Query to DriverPack Domain ( .drp .su)");
     assert_int_equal(r->app, APP_DNS);
     assert_int_equal(r->ipproto, RULE_IPPROTO_TCP | RULE_IPPROTO_UDP);
     assert_true(r->dst->any);
@@ -1219,12 +1230,13 @@ static void test_et_dns_and_tls_rules(void **state)
     assert_int_equal(r->fp.len, 7);
     assert_int_equal(r->n_meta, 8);
 
-    r = rule("alert tls $HOME_NET any -> $EXTERNAL_NET any (msg:\"ET JA3 Hash - Metasploit http "
-             "scanner (tested: 4.11.5 Kali)\"; ja3_hash; content:\"16f17c896273d1d098314a02e87dd4cb\"; "
-             "reference:url,github.com/trisulnsm/trisul-scripts/blob/master/lua/frontend_scripts/"
-             "reassembly/ja3/prints/ja3fingerprint.json; classtype:unknown; sid:2028301; rev:2; "
-             "metadata:created_at 2019_09_10, former_category JA3, confidence Low, updated_at "
-             "2019_10_29;)");
+    r = rule(
+        "alert tls $HOME_NET any -> $EXTERNAL_NET any (msg:\"ET JA3 Hash - Metasploit http "
+        "scanner (tested: 4.11.5 Kali)\"; ja3_hash; content:\"16f17c896273d1d098314a02e87dd4cb\"; "
+        "reference:url,github.com/trisulnsm/trisul-scripts/blob/master/lua/frontend_scripts/"
+        "reassembly/ja3/prints/ja3fingerprint.json; classtype:unknown; sid:2028301; rev:2; "
+        "metadata:created_at 2019_09_10, former_category JA3, confidence Low, updated_at "
+        "2019_10_29;)");
     assert_string_equal(r->msg, "ET JA3 Hash - Metasploit http scanner (tested: 4.11.5 Kali)");
     assert_int_equal(r->app, APP_TLS);
     assert_string_equal(r->category, "Unknown Traffic");
@@ -1233,11 +1245,12 @@ static void test_et_dns_and_tls_rules(void **state)
     pat(content(r, 0, 0), "16f17c896273d1d098314a02e87dd4cb", 32);
     assert_int_equal(r->fp.len, 32);
 
-    r = rule("alert http $EXTERNAL_NET any -> $HOME_NET any (msg:\"ET SCAN Acunetix scan in "
-             "progress acunetix_wvs_security_test in http_uri\"; flow:established,to_server; "
-             "threshold: type limit, count 1, seconds 60, track by_src; http.uri; "
-             "content:\"acunetix_wvs_security_test\"; fast_pattern; reference:url,www.acunetix.com/; "
-             "classtype:web-application-attack; sid:2023687; rev:7;)");
+    r = rule(
+        "alert http $EXTERNAL_NET any -> $HOME_NET any (msg:\"ET SCAN Acunetix scan in "
+        "progress acunetix_wvs_security_test in http_uri\"; flow:established,to_server; "
+        "threshold: type limit, count 1, seconds 60, track by_src; http.uri; "
+        "content:\"acunetix_wvs_security_test\"; fast_pattern; reference:url,www.acunetix.com/; "
+        "classtype:web-application-attack; sid:2023687; rev:7;)");
     assert_int_equal(r->threshold.type, RULE_THR_LIMIT);
     assert_int_equal(r->threshold.track, RULE_TRACK_SRC);
     assert_int_equal(r->threshold.count, 1);

@@ -59,16 +59,16 @@ static int load(const char *name, const char *text)
 static void test_comments_and_continuations(void **state)
 {
     (void)state;
-    const char *text = "\xEF\xBB\xBF# a comment\n"                                    /* 1 */
-                       "\n"                                                           /* 2 */
-                       "   # indented comment\n"                                      /* 3 */
-                       "#alert tcp any any -> any any (sid:99;)\n"                    /* 4 */
-                       "alert tcp any any -> any any (msg:\"one\"; sid:1;)\r\n"       /* 5 */
-                       "alert tcp any any -> any any (msg:\"two\"; \\\n"              /* 6 */
-                       "   content:\"ab\"; \\\n"                                      /* 7 */
-                       "   sid:2;)\n"                                                 /* 8 */
-                       "  alert udp any any -> any 53 (msg:\"three\"; sid:3;)  \t\n"  /* 9 */
-                       "alert tcp any any -> any any (msg:\"last\"; sid:4;)";         /* 10 */
+    const char *text = "\xEF\xBB\xBF# a comment\n"                                   /* 1 */
+                       "\n"                                                          /* 2 */
+                       "   # indented comment\n"                                     /* 3 */
+                       "#alert tcp any any -> any any (sid:99;)\n"                   /* 4 */
+                       "alert tcp any any -> any any (msg:\"one\"; sid:1;)\r\n"      /* 5 */
+                       "alert tcp any any -> any any (msg:\"two\"; \\\n"             /* 6 */
+                       "   content:\"ab\"; \\\n"                                     /* 7 */
+                       "   sid:2;)\n"                                                /* 8 */
+                       "  alert udp any any -> any 53 (msg:\"three\"; sid:3;)  \t\n" /* 9 */
+                       "alert tcp any any -> any any (msg:\"last\"; sid:4;)";        /* 10 */
     assert_int_equal(load("c.rules", text), 4);
     assert_int_equal(rule_set_count(rs), 4);
     assert_int_equal(n_lines, 0);
@@ -95,16 +95,16 @@ static void test_comments_and_continuations(void **state)
 static void test_skips_and_reasons(void **state)
 {
     (void)state;
-    const char *text = "alert tcp any any -> any any (msg:\"a\"; sid:1;)\n"                 /* 1 */
-                       "alert tcp any any -> any any (msg:\"dup\"; sid:1;)\n"               /* 2 */
-                       "alert tcp any any -> any any (msg:\"gid\"; sid:1; gid:3;)\n"        /* 3 */
-                       "alert tcp any any -> any any (xbits:set,a,track ip_src; sid:4;)\n"  /* 4 */
+    const char *text = "alert tcp any any -> any any (msg:\"a\"; sid:1;)\n"                  /* 1 */
+                       "alert tcp any any -> any any (msg:\"dup\"; sid:1;)\n"                /* 2 */
+                       "alert tcp any any -> any any (msg:\"gid\"; sid:1; gid:3;)\n"         /* 3 */
+                       "alert tcp any any -> any any (xbits:set,a,track ip_src; sid:4;)\n"   /* 4 */
                        "alert tcp any any -> any any (content:\"x\"; tag:session; sid:5;)\n" /* 5 */
                        "alert tcp any any -> any any (xbits:isset,b,track ip_src; sid:6;)\n" /* 6 */
                        "alert tcp any any -> any any (content:\"abc; sid:7;)\n"              /* 7 */
-                       "garbage\n"                                                          /* 8 */
-                       "alert tcp any any -> any any (msg:\"\\\n"                           /* 9 */
-                       "x\"; sid:9;)\n";                                                    /* 10 */
+                       "garbage\n"                                                           /* 8 */
+                       "alert tcp any any -> any any (msg:\"\\\n"                            /* 9 */
+                       "x\"; sid:9;)\n"; /* 10 */
     assert_int_equal(load("s.rules", text), 3);
     assert_string_equal(lines[0], "s.rules:2: sid 1: duplicate sid (first at s.rules:1)");
     assert_string_equal(lines[1], "s.rules:4: sid 4: unsupported keyword 'xbits'");
@@ -132,7 +132,8 @@ static void test_skips_and_reasons(void **state)
     assert_string_equal(r[2].reason, "invalid 'content'");
     assert_string_equal(r[3].reason, "invalid header");
     assert_string_equal(r[4].reason, "unsupported keyword 'tag'");
-    for (int i = 1; i < 5; i++) assert_int_equal(r[i].count, 1);
+    for (int i = 1; i < 5; i++)
+        assert_int_equal(r[i].count, 1);
     /* a short output array still reports the total */
     assert_int_equal(rule_set_skip_reasons(rs, r, 1), 5);
 
@@ -202,15 +203,15 @@ static void test_classification(void **state)
     assert_int_equal(prio, 1);
     assert_false(rule_set_classtype(rs, "local-thing", &desc, &prio));
 
-    const char *text = "# Comment\n"                                                     /* 1 */
-                       "config classification: local-thing,Local Thing Happened, 2\n"   /* 2 */
-                       "config classification: trojan-activity,Trojan (local),3\n"      /* 3 */
-                       "config classification: no-priority,Missing\n"                   /* 4 */
-                       "config classification: bad name,X,1\n"                          /* 5 */
-                       "config classification: zero,Zero,0\n"                           /* 6 */
-                       "config reference: url http://\n"                                /* 7 */
-                       "   \n"                                                          /* 8 */
-                       "config classification: spaced , Spaced Out ,  4  ";             /* 9 */
+    const char *text = "# Comment\n"                                                  /* 1 */
+                       "config classification: local-thing,Local Thing Happened, 2\n" /* 2 */
+                       "config classification: trojan-activity,Trojan (local),3\n"    /* 3 */
+                       "config classification: no-priority,Missing\n"                 /* 4 */
+                       "config classification: bad name,X,1\n"                        /* 5 */
+                       "config classification: zero,Zero,0\n"                         /* 6 */
+                       "config reference: url http://\n"                              /* 7 */
+                       "   \n"                                                        /* 8 */
+                       "config classification: spaced , Spaced Out ,  4  ";           /* 9 */
     assert_int_equal(rule_set_load_classification_buffer(rs, "c.config", text, strlen(text)), 4);
     assert_int_equal(n_lines, 4);
     assert_string_equal(lines[0], "c.config:4: classification: expected "
