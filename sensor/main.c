@@ -42,6 +42,7 @@ static void usage(FILE *out)
             "  -S, --rules FILE        Suricata-syntax signature file (repeatable)\n"
             "      --classification F  classification.config (default: beside the first -S file)\n"
             "      --test-rules FILE.. parse rule files, print loaded/skipped totals, exit\n"
+            "      --rules-cache DIR   keep compiled prefilter databases in DIR\n"
             "      --eve OUT           EVE JSON lines to OUT ('-' = stdout; default eve.json)\n"
             "      --geoip-city DB     GeoIP2/GeoLite2 City or Country database\n"
             "      --geoip-asn DB      GeoLite2 ASN database\n"
@@ -62,7 +63,8 @@ enum {
     OPT_MAXFLOWS,
     OPT_NOPROMISC,
     OPT_CLASSIFICATION,
-    OPT_TEST_RULES
+    OPT_TEST_RULES,
+    OPT_RULES_CACHE
 };
 
 static const struct option long_opts[] = {
@@ -81,6 +83,7 @@ static const struct option long_opts[] = {
     {"rules", required_argument, 0, 'S'},
     {"classification", required_argument, 0, OPT_CLASSIFICATION},
     {"test-rules", no_argument, 0, OPT_TEST_RULES},
+    {"rules-cache", required_argument, 0, OPT_RULES_CACHE},
     {"verbose", no_argument, 0, 'v'},
     {"version", no_argument, 0, 'V'},
     {"help", no_argument, 0, 'h'},
@@ -105,7 +108,7 @@ typedef struct cli {
     const char *config, *eve, *city, *asn, *name, *file, *iface, *bpf;
     int64_t snaplen, stats, maxflows;
     int nopromisc, verbose, test_rules;
-    const char *classification;
+    const char *classification, *rules_cache;
     char *rules[SENSOR_MAX_RULE_FILES];
     int nrules;
 } cli_t;
@@ -131,6 +134,7 @@ static int parse_args(int argc, char **argv, cli_t *cli)
             break;
         case OPT_CLASSIFICATION: cli->classification = optarg; break;
         case OPT_TEST_RULES: cli->test_rules = 1; break;
+        case OPT_RULES_CACHE: cli->rules_cache = optarg; break;
         case OPT_EVE: cli->eve = optarg; break;
         case OPT_GEO_CITY: cli->city = optarg; break;
         case OPT_GEO_ASN: cli->asn = optarg; break;
@@ -197,6 +201,7 @@ static void apply_cli(sensor_config_t *cfg, const cli_t *cli)
     if (cli->nopromisc) cfg->capture.promisc = false;
     for (int i = 0; i < cli->nrules; i++)
         cfg->rule_files[cfg->n_rule_files++] = cli->rules[i];
+    if (cli->rules_cache) COPY(cfg->rules_cache, cli->rules_cache);
     if (cli->classification)
         COPY(cfg->classification, cli->classification);
     else if (!cfg->classification[0] && cfg->n_rule_files)

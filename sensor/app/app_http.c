@@ -1,16 +1,21 @@
 /* app_http.c -- HTTP/1.x per flow: requests queued in order (pipelining),
  * paired with responses, one event per transaction when the response body
- * has ended (or at flow end).
+ * has ended (or at flow end). With the sink's inspection hooks, each head is
+ * also handed out as it completes, and each body once it ended or reached
+ * the body limit.
  *
  * Memory follows the traffic: an idle connection holds only http_state_t.
  * Queued requests live in an arena allocated with the first one, doubled on
  * demand up to HTTP_ARENA_MAX and freed when the last is emitted; response
  * fields are copied out of the stream only when a response outlives the
- * packet that carried its head. */
+ * packet that carried its head. The body hooks need the head and the first
+ * body bytes after the packets are gone: a hold keeps them, allocated when
+ * such a body starts and freed once it was handed out. */
 #include <string.h>
 
 #include "app_layer_int.h"
 #include "http.h"
+#include "http_buffers.h"
 
 #define HTTP_QUEUE     32   /* requests waiting for their response */
 #define HTTP_ARENA_MIN 128  /* first arena size: most requests fit */
@@ -43,6 +48,14 @@ _Static_assert(2 * REGION_MAX <= HTTP_ARENA_MAX, "arena too small for two reques
 
 enum { MODE_HEAD, MODE_BODY };
 
+/* Per direction, the message whose body is read for a body hook: its raw
+ * head, then its de-chunked body bytes up to the body limit. */
+typedef struct http_hold {
+    app_buf_t buf[2];
+    uint32_t head_len[2];
+    bool on[2];
+} http_hold_t;
+
 typedef struct http_state {
     /* Request regions, oldest first and back to back in [a_head, a_tail):
      * the current response's request (cur_req), then the queue. */
@@ -60,6 +73,7 @@ typedef struct http_state {
     const uint8_t *ct, *loc; /* response Content-Type and Location */
     uint8_t *resp;           /* owned copy of ct then loc, NULL if none */
     http_body_t body[2];
+    http_hold_t *hold; /* NULL unless a body hook's body is being read */
 } http_state_t;
 
 /* ---- arena: a FIFO of request regions ---- */
@@ -144,35 +158,46 @@ static app_str_t str(const void *p, size_t n)
     return s;
 }
 
-/* One transaction: the request region (NULL if none) and, with_resp, the
- * response being read. */
-static void emit(app_layer_t *al, const flow_t *f, const http_state_t *h, const uint8_t *region,
-                 bool with_resp)
+/* The transaction of a request region (NULL if none) and, with_resp, of
+ * the response being read. */
+static void fill_tx(http_tx_t *tx, const http_state_t *h, const uint8_t *region, bool with_resp)
 {
-    http_tx_t tx;
-    memset(&tx, 0, sizeof(tx));
-    tx.http_port = -1;
+    memset(tx, 0, sizeof(*tx));
+    tx->http_port = -1;
     if (region != NULL) {
         req_rec_t r = rec_at(region);
         const uint8_t *p = region + sizeof(r);
-        app_str_t *dst[HF_COUNT] = {&tx.method,   &tx.url,        &tx.protocol,
-                                    &tx.hostname, &tx.user_agent, &tx.referer};
+        app_str_t *dst[HF_COUNT] = {&tx->method,   &tx->url,        &tx->protocol,
+                                    &tx->hostname, &tx->user_agent, &tx->referer};
         for (int i = 0; i < HF_COUNT; i++) {
             *dst[i] = str(p, r.len[i]);
             p += r.len[i];
         }
-        tx.http_port = r.port;
-        tx.has_request = true;
-        tx.truncated = (r.flags & REQ_TRUNC) != 0;
+        tx->http_port = r.port;
+        tx->has_request = true;
+        tx->truncated = (r.flags & REQ_TRUNC) != 0;
     }
     if (with_resp) {
-        tx.has_response = true;
-        tx.status = h->status;
-        tx.content_type = str(h->ct, h->ct_len);
-        tx.redirect = str(h->loc, h->loc_len);
-        tx.length = h->body[DIR_TOCLIENT].seen;
-        tx.truncated = tx.truncated || h->resp_trunc;
+        tx->has_response = true;
+        tx->status = h->status;
+        tx->content_type = str(h->ct, h->ct_len);
+        tx->redirect = str(h->loc, h->loc_len);
+        tx->length = h->body[DIR_TOCLIENT].seen;
+        tx->truncated = tx->truncated || h->resp_trunc;
     }
+}
+
+/* The region of the response being read, NULL if it has no request. */
+static const uint8_t *cur_region(const http_state_t *h)
+{
+    return h->cur_req ? h->arena + h->a_head : NULL;
+}
+
+static void emit(app_layer_t *al, const flow_t *f, const http_state_t *h, const uint8_t *region,
+                 bool with_resp)
+{
+    http_tx_t tx;
+    fill_tx(&tx, h, region, with_resp);
     al->st.tx[APP_HTTP]++;
     if (al->sink.http) al->sink.http(al->sink.ud, f, &tx);
 }
@@ -190,11 +215,121 @@ static void emit_queued(app_layer_t *al, const flow_t *f, app_state_t *s, bool e
     q_pop(al, s, h);
 }
 
+/* ---- holds for the body hooks ---- */
+
+static size_t build_region(uint8_t *dst, const http_request_t *req);
+
+static bool body_hook(const app_layer_t *al, int dir)
+{
+    return dir == DIR_TOSERVER ? al->sink.http_request_body != NULL
+                               : al->sink.http_response_body != NULL;
+}
+
+static bool holding(const http_state_t *h, int dir)
+{
+    return h->hold != NULL && h->hold->on[dir];
+}
+
+/* Forget dir's hold; the hold goes when neither direction uses it. */
+static void hold_drop(app_layer_t *al, app_state_t *s, int dir)
+{
+    http_state_t *h = s->ps;
+    if (h->hold == NULL) return;
+    app_buf_release(al, s, &h->hold->buf[dir]);
+    h->hold->on[dir] = false;
+    h->hold->head_len[dir] = 0;
+    if (!h->hold->on[1 - dir]) {
+        app_mem_free(al, s, h->hold, sizeof(*h->hold));
+        h->hold = NULL;
+    }
+}
+
+/* A message with a body starts: keep its head for the body hook. Without
+ * memory the body is simply not handed out. */
+static void hold_start(app_layer_t *al, app_state_t *s, int dir, const uint8_t *head, size_t n)
+{
+    http_state_t *h = s->ps;
+    if (!body_hook(al, dir)) return;
+    if (h->hold == NULL) {
+        h->hold = app_mem_alloc(al, s, sizeof(*h->hold));
+        if (h->hold == NULL) return;
+        memset(h->hold, 0, sizeof(*h->hold));
+    }
+    h->hold->on[dir] = true;
+    if (!app_buf_append(al, s, &h->hold->buf[dir], head, n, n)) {
+        hold_drop(al, s, dir);
+        return;
+    }
+    h->hold->head_len[dir] = (uint32_t)n;
+}
+
+/* Hand dir's held body to its hook (truncated: not all of it was kept) and
+ * free it. The head is parsed again: its spans must point into the copy. */
+static void hold_fire(app_layer_t *al, flow_t *f, app_state_t *s, int dir, bool truncated)
+{
+    http_state_t *h = s->ps;
+    if (!holding(h, dir)) return;
+    const app_buf_t *b = &h->hold->buf[dir];
+    uint32_t hl = h->hold->head_len[dir];
+    app_http_msg_t m = {.head = b->p,
+                        .head_len = hl,
+                        .has_body = true,
+                        .body_truncated = truncated,
+                        .body = b->len > hl ? b->p + hl : NULL,
+                        .body_len = b->len - hl};
+    http_tx_t tx;
+    m.tx = &tx;
+    if (dir == DIR_TOSERVER) {
+        http_request_t req;
+        uint8_t region[REGION_MAX];
+        if (http_parse_request(b->p, hl, &req) == APP_PARSE_DONE) {
+            build_region(region, &req);
+            fill_tx(&tx, h, region, false);
+            m.req = &req;
+            al->sink.http_request_body(al->sink.ud, f, &m);
+        }
+    } else {
+        http_response_t resp;
+        if (http_parse_response(b->p, hl, &resp) == APP_PARSE_DONE) {
+            fill_tx(&tx, h, cur_region(h), true);
+            m.resp = &resp;
+            al->sink.http_response_body(al->sink.ud, f, &m);
+        }
+    }
+    hold_drop(al, s, dir);
+}
+
+/* Body bytes of dir: through the framing, and into the hold when one is
+ * kept (which is handed out as soon as the limit is reached). */
+static app_parse_t body_feed(app_layer_t *al, flow_t *f, app_state_t *s, int dir,
+                             const uint8_t *data, size_t len, size_t *used)
+{
+    http_state_t *h = s->ps;
+    if (!holding(h, dir)) return http_body_feed(&h->body[dir], data, len, used);
+    app_buf_t *b = &h->hold->buf[dir];
+    size_t hl = h->hold->head_len[dir], limit = al->sink.http_body_limit;
+    size_t room = limit - (b->len - hl);
+    size_t want = len < room ? len : room;
+    if (!app_buf_reserve(al, s, b, b->len + want, hl + limit)) {
+        hold_fire(al, f, s, dir, true); /* memcap: inspect what came so far */
+        return http_body_feed(&h->body[dir], data, len, used);
+    }
+    http_body_buf_t bb;
+    http_body_buf_init(&bb, b->p + b->len, (uint32_t)want, &h->body[dir]);
+    app_parse_t st = http_body_buf_feed(&bb, data, len, used);
+    h->body[dir] = bb.framing;
+    b->len += bb.len;
+    if (st != APP_PARSE_ERROR && (bb.truncated || (st == APP_PARSE_MORE && b->len - hl >= limit)))
+        hold_fire(al, f, s, dir, true);
+    return st;
+}
+
 /* The transaction of the response being read is over: free its request
  * region and response fields. */
 static void end_response(app_layer_t *al, app_state_t *s)
 {
     http_state_t *h = s->ps;
+    hold_drop(al, s, DIR_TOCLIENT);
     if (h->cur_req) {
         h->cur_req = false;
         arena_pop_front(al, s, h);
@@ -212,7 +347,7 @@ static void end_response(app_layer_t *al, app_state_t *s)
 static void finish_response(app_layer_t *al, const flow_t *f, app_state_t *s)
 {
     http_state_t *h = s->ps;
-    if (!h->resp_skip) emit(al, f, h, h->cur_req ? h->arena + h->a_head : NULL, true);
+    if (!h->resp_skip) emit(al, f, h, cur_region(h), true);
     end_response(al, s);
 }
 
@@ -252,12 +387,11 @@ static size_t build_region(uint8_t *dst, const http_request_t *req)
     return r.size;
 }
 
-static void store_request(app_layer_t *al, const flow_t *f, app_state_t *s,
-                          const http_request_t *req)
+/* Queue the request of region (n bytes, from build_region). */
+static void store_request(app_layer_t *al, const flow_t *f, app_state_t *s, const uint8_t *region,
+                          size_t n)
 {
     http_state_t *h = s->ps;
-    uint8_t region[REGION_MAX];
-    size_t n = build_region(region, req);
     if (rec_at(region).flags & REQ_TRUNC) al->st.truncated++;
     if (h->q_count == HTTP_QUEUE) emit_queued(al, f, s, true);
     while (h->q_count > 0 && (size_t)h->a_tail - h->a_head + n > HTTP_ARENA_MAX)
@@ -312,11 +446,22 @@ static void keep_response_fields(app_layer_t *al, app_state_t *s)
 static void stop_dir(app_layer_t *al, app_state_t *s, int dir, bool error)
 {
     if (((http_state_t *)s->ps)->resp_borrowed) keep_response_fields(al, s);
+    hold_drop(al, s, dir);
     app_dir_stop(al, s, dir, error);
 }
 
+/* A final response head at data was read and the transaction set up. */
+static void response_hook(app_layer_t *al, flow_t *f, const http_state_t *h, const uint8_t *data,
+                          const http_response_t *resp)
+{
+    http_tx_t tx;
+    fill_tx(&tx, h, cur_region(h), true);
+    app_http_msg_t m = {.head = data, .head_len = resp->head_len, .resp = resp, .tx = &tx};
+    al->sink.http_response(al->sink.ud, f, &m);
+}
+
 /* Returns false when the connection stops being HTTP (tunnel). */
-static bool response_head(app_layer_t *al, const flow_t *f, app_state_t *s,
+static bool response_head(app_layer_t *al, flow_t *f, app_state_t *s, const uint8_t *data,
                           const http_response_t *resp)
 {
     http_state_t *h = s->ps;
@@ -337,15 +482,18 @@ static bool response_head(app_layer_t *al, const flow_t *f, app_state_t *s,
     h->resp_borrowed = h->ct_len || h->loc_len;
     uint8_t flags = h->cur_req ? rec_at(h->arena + h->a_head).flags : 0;
     http_body_response(&h->body[DIR_TOCLIENT], resp, (flags & REQ_HEAD) != 0);
+    if (al->sink.http_response) response_hook(al, f, h, data, resp);
     bool connect_ok = (flags & REQ_CONNECT) && resp->status / 100 == 2;
     if (resp->status == 101 || connect_ok) {
         finish_response(al, f, s);
         return false;
     }
-    if (h->body[DIR_TOCLIENT].kind == HTTP_BODY_NONE)
+    if (h->body[DIR_TOCLIENT].kind == HTTP_BODY_NONE) {
         finish_response(al, f, s);
-    else
+    } else {
         h->mode[DIR_TOCLIENT] = MODE_BODY;
+        hold_start(al, s, DIR_TOCLIENT, data, resp->head_len);
+    }
     return true;
 }
 
@@ -372,14 +520,25 @@ static size_t head(app_layer_t *al, flow_t *f, app_state_t *s, int dir, const ui
     if (dir == DIR_TOSERVER) {
         http_request_t req;
         if (http_parse_request(data, end, &req) != APP_PARSE_DONE) goto bad;
-        store_request(al, f, s, &req);
+        uint8_t region[REGION_MAX];
+        size_t n = build_region(region, &req);
+        if (al->sink.http_request) {
+            http_tx_t tx;
+            fill_tx(&tx, h, region, false);
+            app_http_msg_t m = {.head = data, .head_len = req.head_len, .req = &req, .tx = &tx};
+            al->sink.http_request(al->sink.ud, f, &m);
+        }
+        store_request(al, f, s, region, n);
         http_body_request(&h->body[dir], &req);
-        if (h->body[dir].kind != HTTP_BODY_NONE) h->mode[dir] = MODE_BODY;
+        if (h->body[dir].kind != HTTP_BODY_NONE) {
+            h->mode[dir] = MODE_BODY;
+            hold_start(al, s, dir, data, req.head_len);
+        }
         return req.head_len;
     }
     http_response_t resp;
     if (http_parse_response(data, end, &resp) != APP_PARSE_DONE) goto bad;
-    if (!response_head(al, f, s, &resp)) { /* tunnel: nothing more to parse */
+    if (!response_head(al, f, s, data, &resp)) { /* tunnel: nothing more to parse */
         stop_dir(al, s, DIR_TOSERVER, false);
         stop_dir(al, s, DIR_TOCLIENT, false);
         *stop = true;
@@ -407,7 +566,7 @@ static size_t parse(app_layer_t *al, flow_t *f, app_state_t *s, int dir, const u
     while (off < len) {
         if (h->mode[dir] == MODE_BODY) {
             size_t used;
-            app_parse_t st = http_body_feed(&h->body[dir], data + off, len - off, &used);
+            app_parse_t st = body_feed(al, f, s, dir, data + off, len - off, &used);
             off += used;
             if (st == APP_PARSE_ERROR) {
                 stop_dir(al, s, dir, true);
@@ -415,6 +574,7 @@ static size_t parse(app_layer_t *al, flow_t *f, app_state_t *s, int dir, const u
             }
             if (st == APP_PARSE_DONE) {
                 h->mode[dir] = MODE_HEAD;
+                hold_fire(al, f, s, dir, false);
                 if (dir == DIR_TOCLIENT) finish_response(al, f, s);
             }
             continue;
@@ -442,6 +602,7 @@ static bool http_gap(app_layer_t *al, flow_t *f, app_state_t *s, int dir, uint32
 {
     http_state_t *h = s->ps;
     http_body_t *b = &h->body[dir];
+    hold_fire(al, f, s, dir, true); /* the body has a hole: inspect what came */
     if (h->mode[dir] == MODE_BODY && http_body_skip(b, n)) {
         if (b->kind == HTTP_BODY_LENGTH && b->left == 0) {
             h->mode[dir] = MODE_HEAD;
@@ -458,6 +619,9 @@ static bool http_gap(app_layer_t *al, flow_t *f, app_state_t *s, int dir, uint32
 static void http_flow_end(app_layer_t *al, flow_t *f, app_state_t *s)
 {
     http_state_t *h = s->ps;
+    /* The close ends a close-delimited body; any other is cut short. */
+    for (int d = 0; d < 2; d++)
+        hold_fire(al, f, s, d, h->body[d].kind != HTTP_BODY_CLOSE);
     if (h->mode[DIR_TOCLIENT] == MODE_BODY)
         finish_response(al, f, s); /* close-delimited, or cut short */
     while (h->q_count > 0)
@@ -472,6 +636,7 @@ static bool http_pending(const app_state_t *s)
 
 static void http_release(app_layer_t *al, app_state_t *s)
 {
+    hold_drop(al, s, DIR_TOSERVER);
     end_response(al, s);
     arena_release(al, s, s->ps);
 }

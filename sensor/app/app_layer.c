@@ -45,24 +45,29 @@ void app_mem_free(app_layer_t *al, app_state_t *s, void *p, size_t n)
     al->st.mem_used -= n;
 }
 
+bool app_buf_reserve(app_layer_t *al, app_state_t *s, app_buf_t *b, size_t need, size_t max)
+{
+    if (need <= b->cap) return true;
+    /* Grow by doubling (from 512 B) so a unit arriving in small pieces
+     * costs a handful of reallocations, never one per packet. */
+    size_t cap = b->cap ? (size_t)b->cap * 2 : 512;
+    if (cap < need) cap = need;
+    if (cap > max) cap = max;
+    uint8_t *p = app_mem_alloc(al, s, cap);
+    if (p == NULL) return false;
+    if (b->len) memcpy(p, b->p, b->len);
+    app_mem_free(al, s, b->p, b->cap);
+    b->p = p;
+    b->cap = (uint32_t)cap;
+    return true;
+}
+
 bool app_buf_append(app_layer_t *al, app_state_t *s, app_buf_t *b, const uint8_t *data, size_t n,
                     size_t max)
 {
     if (n > max - b->len) return false;
     size_t need = b->len + n;
-    if (need > b->cap) {
-        /* Grow by doubling (from 512 B) so a unit arriving in small pieces
-         * costs a handful of reallocations, never one per packet. */
-        size_t cap = b->cap ? (size_t)b->cap * 2 : 512;
-        if (cap < need) cap = need;
-        if (cap > max) cap = max;
-        uint8_t *p = app_mem_alloc(al, s, cap);
-        if (p == NULL) return false;
-        if (b->len) memcpy(p, b->p, b->len);
-        app_mem_free(al, s, b->p, b->cap);
-        b->p = p;
-        b->cap = (uint32_t)cap;
-    }
+    if (!app_buf_reserve(al, s, b, need, max)) return false;
     memcpy(b->p + b->len, data, n);
     b->len = (uint32_t)need;
     return true;
@@ -101,6 +106,9 @@ app_layer_t *app_layer_new(size_t memcap_bytes, const app_event_sink_t *sink)
     al->memcap = memcap_bytes;
     al->st.memcap = memcap_bytes;
     if (sink != NULL) al->sink = *sink;
+    if (al->sink.http_body_limit == 0) al->sink.http_body_limit = APP_HTTP_BODY_LIMIT_DEFAULT;
+    if (al->sink.http_body_limit > APP_HTTP_BODY_LIMIT_MAX)
+        al->sink.http_body_limit = APP_HTTP_BODY_LIMIT_MAX;
     return al;
 }
 

@@ -21,6 +21,7 @@
 #include "../flow/flow.h"
 #include "app_proto.h"
 #include "dns.h"
+#include "http.h"
 #include "tls.h"
 
 /* A string view; not NUL-terminated. len 0 = absent. */
@@ -55,10 +56,55 @@ typedef struct tls_info {
     tls_span_t server_alpn;
 } tls_info_t;
 
+/* An HTTP message handed to the inspection hooks. The head is the raw head
+ * (start line to the empty line) the parser accepted, req or resp its parse.
+ * Body hooks also give the de-chunked body bytes seen, up to the body limit
+ * (content encodings not undone). */
+typedef struct app_http_msg {
+    const uint8_t *head;
+    uint32_t head_len;
+    const http_request_t *req;   /* request messages, else NULL */
+    const http_response_t *resp; /* response messages, else NULL */
+    bool has_body;               /* body hooks: body/body_len are the body */
+    bool body_truncated;         /* body hooks: longer than the limit, or cut short */
+    const uint8_t *body;         /* NULL when empty */
+    uint32_t body_len;
+    /* The transaction as logged so far (request fields; status, content
+     * type and location of a response), for alert output. */
+    const http_tx_t *tx;
+} app_http_msg_t;
+
+/* Bytes of a body kept for the body hooks when app_event_sink_t says 0
+ * (Suricata keeps 100 KiB; less keeps a busy sensor's memory small), and the
+ * most that may be asked for. */
+#define APP_HTTP_BODY_LIMIT_DEFAULT (32u * 1024u)
+#define APP_HTTP_BODY_LIMIT_MAX     (16u * 1024u * 1024u)
+
 typedef struct app_event_sink {
+    /* Logging: one event per transaction, DNS message or TLS handshake. */
     void (*http)(void *ud, const flow_t *f, const http_tx_t *tx);
     void (*dns)(void *ud, const flow_t *f, const dns_msg_t *m, int dir);
     void (*tls)(void *ud, const flow_t *f, const tls_info_t *t);
+    /* Inspection hooks, called while the packet that completes the unit is
+     * processed (at flow end for bodies cut short by it). All optional:
+     * NULL costs nothing and keeps nothing. */
+    /* A request / response head is complete (before any body). */
+    void (*http_request)(void *ud, flow_t *f, const app_http_msg_t *m);
+    void (*http_response)(void *ud, flow_t *f, const app_http_msg_t *m);
+    /* A message with a body: once the body ended, its limit was reached, or
+     * it was cut short (gap, flow end). While such a body is read the head
+     * and the body bytes are held (counted against the memcap); messages
+     * without a body get no body call. */
+    void (*http_request_body)(void *ud, flow_t *f, const app_http_msg_t *m);
+    void (*http_response_body)(void *ud, flow_t *f, const app_http_msg_t *m);
+    uint32_t http_body_limit; /* body bytes kept per message; 0 = default */
+    /* A ClientHello / ServerHello was parsed. t has the client fields (sni,
+     * ja3) for the first, the server ones (ja3s, version) and those of an
+     * earlier ClientHello for the second. */
+    void (*tls_client_hello)(void *ud, flow_t *f, const tls_client_hello_t *ch,
+                             const tls_info_t *t);
+    void (*tls_server_hello)(void *ud, flow_t *f, const tls_server_hello_t *sh,
+                             const tls_info_t *t);
     void *ud;
 } app_event_sink_t;
 

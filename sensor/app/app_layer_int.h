@@ -78,6 +78,9 @@ void app_mem_free(app_layer_t *al, app_state_t *s, void *p, size_t n);
  * memcap (counted) refuses. */
 bool app_buf_append(app_layer_t *al, app_state_t *s, app_buf_t *b, const uint8_t *data, size_t n,
                     size_t max);
+/* Make room for b to hold need bytes (need <= max), growing like
+ * app_buf_append. False when the memcap (counted) refuses. */
+bool app_buf_reserve(app_layer_t *al, app_state_t *s, app_buf_t *b, size_t need, size_t max);
 void app_buf_release(app_layer_t *al, app_state_t *s, app_buf_t *b);
 /* Drop the first n bytes of b; frees it when nothing is left. */
 void app_buf_consume(app_layer_t *al, app_state_t *s, app_buf_t *b, size_t n);

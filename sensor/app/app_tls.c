@@ -3,7 +3,8 @@
  * records and segments until it is complete. One event per flow when the
  * ServerHello is parsed (or at flow end after a lone ClientHello); then both
  * directions stop and the app layer frees the flow's state (the encrypted
- * records that follow are not looked at). */
+ * records that follow are not looked at). The inspection hooks get each
+ * hello as soon as it is parsed. */
 #include <string.h>
 
 #include "app_layer_int.h"
@@ -28,7 +29,7 @@ static void stop(app_layer_t *al, app_state_t *s, int dir, bool error)
     app_dir_stop(al, s, dir, error);
 }
 
-static void emit(app_layer_t *al, const flow_t *f, tls_state_t *t, const tls_server_hello_t *sh)
+static void emit(app_layer_t *al, flow_t *f, tls_state_t *t, const tls_server_hello_t *sh)
 {
     tls_info_t info;
     memset(&info, 0, sizeof(info));
@@ -53,6 +54,7 @@ static void emit(app_layer_t *al, const flow_t *f, tls_state_t *t, const tls_ser
             info.ja3s.len = (uint32_t)n;
         }
         info.server_alpn = sh->alpn;
+        if (al->sink.tls_server_hello) al->sink.tls_server_hello(al->sink.ud, f, sh, &info);
     }
     t->emitted = true;
     al->st.tx[APP_TLS]++;
@@ -65,13 +67,31 @@ static size_t blob_size(size_t sni, size_t ja3, size_t alpn)
     return n ? n : 1;
 }
 
+/* The ClientHello for the hook; ja3 is the string in al->ja3. */
+static void client_hook(app_layer_t *al, flow_t *f, const tls_client_hello_t *ch, size_t ja3_len,
+                        const char ja3_hash[33])
+{
+    tls_info_t info;
+    memset(&info, 0, sizeof(info));
+    info.sni.p = (const char *)ch->sni.p;
+    info.sni.len = ch->sni.len;
+    info.client_version = ch->version;
+    info.has_ja3 = true;
+    memcpy(info.ja3_hash, ja3_hash, sizeof(info.ja3_hash));
+    info.ja3.p = al->ja3;
+    info.ja3.len = (uint32_t)ja3_len;
+    info.client_alpn = ch->alpn;
+    al->sink.tls_client_hello(al->sink.ud, f, ch, &info);
+}
+
 /* Keep what the event needs from the ClientHello. */
-static bool client_hello(app_layer_t *al, app_state_t *s, const tls_client_hello_t *ch)
+static bool client_hello(app_layer_t *al, flow_t *f, app_state_t *s, const tls_client_hello_t *ch)
 {
     tls_state_t *t = s->ps;
     size_t n = tls_ja3(ch, al->ja3, sizeof(al->ja3));
     if (n >= sizeof(al->ja3) || !tls_md5_hex(al->ja3, n, t->ja3_hash))
         return false; /* cannot happen within TLS_MAX_HELLO */
+    if (al->sink.tls_client_hello) client_hook(al, f, ch, n, t->ja3_hash);
     t->blob = app_mem_alloc(al, s, blob_size(ch->sni.len, n, ch->alpn.len));
     if (t->blob == NULL) return false;
     if (ch->sni.len) memcpy(t->blob, ch->sni.p, ch->sni.len);
@@ -94,7 +114,7 @@ static bool hello(app_layer_t *al, flow_t *f, app_state_t *s, int dir, const uin
     if (dir == DIR_TOSERVER) {
         tls_client_hello_t ch;
         if (tls_parse_client_hello(msg, len, &ch) != APP_PARSE_DONE) return false;
-        return client_hello(al, s, &ch);
+        return client_hello(al, f, s, &ch);
     }
     tls_server_hello_t sh;
     if (tls_parse_server_hello(msg, len, &sh) != APP_PARSE_DONE) return false;

@@ -20,6 +20,7 @@ detect_engine_t *detect_engine_new(const rule_set_t *rs, const detect_config_t *
     de->nrules = (uint32_t)rule_set_count(rs);
     de->on_alert = on_alert;
     de->ud = ud;
+    de->cache_dir = cfg->cache_dir;
     de->seen = calloc(de->nrules ? de->nrules : 1, sizeof(*de->seen));
     de->scratch = mpm_scratch_new();
     de->ms = match_scratch_new();
@@ -128,6 +129,17 @@ static bool wanted(const rule_t *r, const detect_input_t *in)
     return true;
 }
 
+static bool uses_body(const rule_t *r)
+{
+    for (unsigned i = 0; i < r->n_bufs; i++) {
+        uint8_t id = r->bufs[i].id;
+        if (id == RULE_BUF_HTTP_REQUEST_BODY || id == RULE_BUF_HTTP_RESPONSE_BODY ||
+            id == RULE_BUF_FILE_DATA)
+            return true;
+    }
+    return false;
+}
+
 static bool buffers_match(detect_engine_t *de, const rule_t *r, const detect_input_t *in)
 {
     for (unsigned i = 0; i < r->n_bufs; i++) {
@@ -182,7 +194,8 @@ static void run(detect_engine_t *de, const detect_input_t *in, bool tx)
     uint32_t n = 0;
     for (uint32_t i = 0; i < de->cand.n; i++) {
         const rule_t *r = rule_set_rule(de->rs, de->cand.idx[i]);
-        if (detect_rule_is_tx(r) != tx || (!tx && !wanted(r, in)) || !verify(de, r, in, &mp))
+        if (detect_rule_is_tx(r) != tx || (!tx && !wanted(r, in)) ||
+            (in->body_pass && !uses_body(r)) || !verify(de, r, in, &mp))
             continue;
         if (r->action == RULE_ACTION_PASS) {
             de->stats.passed++;

@@ -22,11 +22,13 @@ typedef struct detect_engine detect_engine_t;
 
 typedef struct detect_config {
     uint32_t threshold_entries; /* bound of threshold/detection_filter state */
+    const char *cache_dir;      /* compiled prefilter databases; NULL = no cache */
 } detect_config_t;
 
 typedef struct detect_stats {
     uint64_t packets_inspected, txs_inspected;
     uint64_t candidates, verified_matches, alerts, suppressed, passed;
+    uint32_t cache_hits, cache_misses, cache_rejected; /* prefilter databases */
 } detect_stats_t;
 
 /* What is being inspected: the packet (for its header and direction) and
@@ -46,6 +48,11 @@ typedef struct detect_input {
     const uint8_t *const *buf;
     const uint32_t *buf_len;
     const void *tx; /* the protocol's transaction, handed back to on_alert */
+    /* transactions: a message's second look, once its body is there (the
+     * head was inspected alone before): only rules on a body buffer
+     * (http.request_body, http.response_body, file.data) are tried, so the
+     * others do not alert twice */
+    bool body_pass;
 } detect_input_t;
 
 typedef void (*detect_alert_fn)(void *ud, const rule_t *r, const detect_input_t *in);

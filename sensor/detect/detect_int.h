@@ -30,6 +30,7 @@ struct detect_engine {
     detect_alert_fn on_alert;
     void *ud;
     detect_stats_t stats;
+    const char *cache_dir;
 };
 
 bool detect_rule_is_tx(const rule_t *r);

@@ -8,6 +8,8 @@
  * absence is what matches), so such rules go to the lists too. */
 #include "detect_int.h"
 
+#include "log.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,9 +46,51 @@ static bool has_fp(const rule_t *r)
     return r->fp.present && !r->fp.negated && r->fp.len > 0;
 }
 
+/* Key of one database: the exact inputs of its compile, so a cached file is
+ * used only for identical patterns, flags and rule numbering. */
+static int key_add(mpm_key_ctx_t *k, const rule_t *r, uint32_t idx)
+{
+    uint8_t hdr[9];
+    memcpy(hdr, &idx, 4);
+    memcpy(hdr + 4, &r->fp.len, 2);
+    hdr[6] = r->fp.nocase;
+    hdr[7] = hdr[8] = 0;
+    return mpm_key_update(k, hdr, sizeof(hdr)) < 0 || mpm_key_update(k, r->fp.pat, r->fp.len) < 0
+               ? -1
+               : 0;
+}
+
+/* Compile a slot's database, or take it from the cache directory. */
+static mpm_t *build_slot(detect_engine_t *de, mpm_builder_t *b, mpm_key_ctx_t *k, char *err,
+                         size_t errlen)
+{
+    uint8_t key[MPM_KEY_LEN];
+    mpm_t *m = NULL;
+    char why[256];
+    bool keyed = k && mpm_key_end(k, key) == 0; /* frees k */
+    if (keyed) {
+        mpm_cache_result_t r = mpm_cache_load(de->cache_dir, key, &m, why, sizeof(why));
+        if (r == MPM_CACHE_HIT) {
+            de->stats.cache_hits++;
+            return m;
+        }
+        if (r == MPM_CACHE_REJECTED) {
+            de->stats.cache_rejected++;
+            log_warn("rule cache: %s; compiling again", why);
+        } else {
+            de->stats.cache_misses++;
+        }
+    }
+    if (!(m = mpm_build(b, err, errlen))) return NULL;
+    if (keyed && mpm_cache_store(de->cache_dir, key, m, why, sizeof(why)) < 0)
+        log_warn("rule cache: %s", why);
+    return m;
+}
+
 int detect_prefilter_build(detect_engine_t *de, char *err, size_t errlen)
 {
     mpm_builder_t *b[DETECT_SLOTS] = {0};
+    mpm_key_ctx_t *k[DETECT_SLOTS] = {0};
     int rc = -1;
     for (uint32_t i = 0; i < de->nrules; i++) {
         const rule_t *r = rule_set_rule(de->rs, i);
@@ -59,6 +103,8 @@ int detect_prefilter_build(detect_engine_t *de, char *err, size_t errlen)
         if (slot == RULE_BUF_PAYLOAD * 2 && r->fp.len > de->payload_fp_max)
             de->payload_fp_max = r->fp.len;
         if (!b[slot] && !(b[slot] = mpm_builder_new())) goto oom;
+        if (de->cache_dir && !k[slot] && !(k[slot] = mpm_key_begin())) goto oom;
+        if (k[slot] && key_add(k[slot], r, i) < 0) goto oom;
         if (mpm_add(b[slot], r->fp.pat, r->fp.len, r->fp.nocase, i) < 0) {
             snprintf(err, errlen, "%s:%u: sid %u: fast pattern not usable by the prefilter",
                      r->file, r->line, r->sid);
@@ -67,7 +113,9 @@ int detect_prefilter_build(detect_engine_t *de, char *err, size_t errlen)
     }
     for (unsigned s = 0; s < DETECT_SLOTS; s++) {
         if (!b[s]) continue;
-        if (!(de->mpm[s] = mpm_build(b[s], err, errlen))) goto done;
+        de->mpm[s] = build_slot(de, b[s], k[s], err, errlen);
+        k[s] = NULL; /* consumed */
+        if (!de->mpm[s]) goto done;
         if (mpm_scratch_reserve(de->scratch, de->mpm[s]) < 0) goto oom;
         de->patterns += mpm_pattern_count(de->mpm[s]);
     }
@@ -76,7 +124,9 @@ int detect_prefilter_build(detect_engine_t *de, char *err, size_t errlen)
 oom:
     snprintf(err, errlen, "detect: out of memory building the prefilter");
 done:
-    for (unsigned s = 0; s < DETECT_SLOTS; s++)
+    for (unsigned s = 0; s < DETECT_SLOTS; s++) {
         mpm_builder_free(b[s]);
+        if (k[s]) mpm_key_abort(k[s]);
+    }
     return rc;
 }

@@ -64,6 +64,51 @@ static void on_tls(void *ud, const flow_t *f, const tls_info_t *t)
     eve_end(pl->eve);
 }
 
+/* ---- inspection hooks (only with rules that need them) ------------------- */
+
+/* Heads and bodies alike: m->has_body tells them apart. pl->cur_p is the
+ * packet that completed the message, NULL at flow end. */
+static void on_http_request(void *ud, flow_t *f, const app_http_msg_t *m)
+{
+    pipeline_t *pl = ud;
+    sensor_detect_http(pl->det, f, DIR_TOSERVER, pl->cur_p, m);
+}
+
+static void on_http_response(void *ud, flow_t *f, const app_http_msg_t *m)
+{
+    pipeline_t *pl = ud;
+    sensor_detect_http(pl->det, f, DIR_TOCLIENT, pl->cur_p, m);
+}
+
+static void on_client_hello(void *ud, flow_t *f, const tls_client_hello_t *ch, const tls_info_t *t)
+{
+    pipeline_t *pl = ud;
+    (void)ch;
+    sensor_detect_tls(pl->det, f, DIR_TOSERVER, pl->cur_p, t);
+}
+
+static void on_server_hello(void *ud, flow_t *f, const tls_server_hello_t *sh, const tls_info_t *t)
+{
+    pipeline_t *pl = ud;
+    (void)sh;
+    sensor_detect_tls(pl->det, f, DIR_TOCLIENT, pl->cur_p, t);
+}
+
+static void wire_detect(pipeline_t *pl, app_event_sink_t *sink)
+{
+    unsigned need = pl->det ? sensor_detect_app_needs(pl->det) : 0;
+    if (need & SD_NEED_HTTP) {
+        sink->http_request = on_http_request;
+        sink->http_response = on_http_response;
+    }
+    if (need & SD_NEED_HTTP_REQUEST_BODY) sink->http_request_body = on_http_request;
+    if (need & SD_NEED_HTTP_RESPONSE_BODY) sink->http_response_body = on_http_response;
+    if (need & SD_NEED_TLS) {
+        sink->tls_client_hello = on_client_hello;
+        sink->tls_server_hello = on_server_hello;
+    }
+}
+
 /* ---- flow end --------------------------------------------------------- */
 
 static void on_flow_end(flow_t *f, flow_end_reason_t reason, void *ud)
@@ -103,6 +148,7 @@ pipeline_t *pipeline_new(const sensor_config_t *cfg, eve_t *eve, int linktype, c
     if (!(pl->dpi = dpi_new(&cfg->dpi, err, errlen))) goto fail;
     if (cfg->n_rule_files && !(pl->det = sensor_detect_new(cfg, eve, err, errlen))) goto fail;
     app_event_sink_t sink = {.http = on_http, .dns = on_dns, .tls = on_tls, .ud = pl};
+    wire_detect(pl, &sink);
     if (!(pl->app = app_layer_new(cfg->app_memcap, &sink))) {
         snprintf(err, errlen, "app-layer: out of memory");
         goto fail;

@@ -4,12 +4,15 @@
  * protocols and "tcp-stream"), with a window of the last bytes kept so a
  * pattern split across segments is seen whole; "tcp-pkt" rules and every
  * other protocol look at packet payloads; rules without payload checks
- * (flags, dsize, itype ...) look at every packet. */
+ * (flags, dsize, itype ...) look at every packet. Transactions (DNS queries,
+ * HTTP heads and bodies, TLS hellos) are inspected with their buffers as the
+ * app layer completes them. */
 #include "sensor_detect.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "../app/http_buffers.h"
 #include "../detect/detect.h"
 #include "../detect/match.h"
 #include "../output/eve_alert.h"
@@ -24,9 +27,13 @@ struct sensor_detect {
     detect_engine_t *de;
     stream_ctx_t *streams;
     eve_t *eve;
+    unsigned needs;     /* SD_NEED_* */
+    http_bufs_t *hbufs; /* scratch for one HTTP head (large), with SD_NEED_HTTP */
     /* the packet being processed, for the stream callbacks */
     const packet_t *cur_p;
     flow_t *cur_f;
+    /* writes the transaction being inspected into its alerts */
+    void (*tx_writer)(jw_t *w, const void *tx);
 };
 
 /* ---- alerts ----------------------------------------------------------------- */
@@ -36,12 +43,20 @@ static void write_dns(jw_t *w, const void *tx)
     eve_app_dns(w, tx);
 }
 
+static void write_http(jw_t *w, const void *tx)
+{
+    eve_app_http(w, tx);
+}
+
+static void write_tls(jw_t *w, const void *tx)
+{
+    eve_app_tls(w, tx);
+}
+
 static void on_alert(void *ud, const rule_t *r, const detect_input_t *in)
 {
     sensor_detect_t *sd = ud;
-    void (*writer)(jw_t *, const void *) = NULL;
-    if (in->tx && in->f && in->f->app_proto == APP_DNS) writer = write_dns;
-    eve_alert_event(sd->eve, r, in->p, in->f, in->dir, writer, in->tx);
+    eve_alert_event(sd->eve, r, in->p, in->f, in->dir, in->tx ? sd->tx_writer : NULL, in->tx);
 }
 
 /* ---- rule loading ------------------------------------------------------------ */
@@ -66,6 +81,38 @@ static rule_set_t *load_rules(const char *classification, char *const files[], i
     return rs;
 }
 
+/* What the rules' buffers ask of the app layer. */
+static unsigned buf_needs(const rule_t *r, uint8_t id)
+{
+    switch (id) {
+    case RULE_BUF_PAYLOAD:
+    case RULE_BUF_DNS_QUERY: return 0;
+    case RULE_BUF_TLS_SNI:
+    case RULE_BUF_JA3_HASH:
+    case RULE_BUF_JA3_STRING:
+    case RULE_BUF_JA3S_HASH:
+    case RULE_BUF_JA3S_STRING: return SD_NEED_TLS;
+    case RULE_BUF_HTTP_REQUEST_BODY: return SD_NEED_HTTP | SD_NEED_HTTP_REQUEST_BODY;
+    case RULE_BUF_HTTP_RESPONSE_BODY: return SD_NEED_HTTP | SD_NEED_HTTP_RESPONSE_BODY;
+    case RULE_BUF_FILE_DATA: /* either body, as the flow keyword allows */
+        return SD_NEED_HTTP |
+               ((r->flow & RULE_FLOW_TOCLIENT) ? 0u : (unsigned)SD_NEED_HTTP_REQUEST_BODY) |
+               ((r->flow & RULE_FLOW_TOSERVER) ? 0u : (unsigned)SD_NEED_HTTP_RESPONSE_BODY);
+    default: return SD_NEED_HTTP;
+    }
+}
+
+static unsigned app_needs(const rule_set_t *rs)
+{
+    unsigned needs = 0;
+    for (size_t i = 0; i < rule_set_count(rs); i++) {
+        const rule_t *r = rule_set_rule(rs, i);
+        for (unsigned b = 0; b < r->n_bufs; b++)
+            needs |= buf_needs(r, r->bufs[b].id);
+    }
+    return needs;
+}
+
 sensor_detect_t *sensor_detect_new(const sensor_config_t *cfg, eve_t *eve, char *err, size_t errlen)
 {
     if (cfg->n_rule_files == 0) return NULL;
@@ -78,7 +125,10 @@ sensor_detect_t *sensor_detect_new(const sensor_config_t *cfg, eve_t *eve, char 
     const rule_set_stats_t *st = rule_set_stats(sd->rs);
     log_info("rules: %u loaded, %u skipped from %u files in %.2f s", st->loaded, st->skipped,
              st->files, st->load_sec);
-    detect_config_t dc = {.threshold_entries = 65536};
+    sd->needs = app_needs(sd->rs);
+    if ((sd->needs & SD_NEED_HTTP) && !(sd->hbufs = malloc(sizeof(*sd->hbufs)))) goto oom;
+    detect_config_t dc = {.threshold_entries = 65536,
+                          .cache_dir = cfg->rules_cache[0] ? cfg->rules_cache : NULL};
     if (!(sd->de = detect_engine_new(sd->rs, &dc, on_alert, sd, err, errlen))) {
         sensor_detect_free(sd);
         return NULL;
@@ -102,6 +152,7 @@ void sensor_detect_free(sensor_detect_t *sd)
     detect_engine_free(sd->de);
     stream_ctx_free(sd->streams);
     rule_set_free(sd->rs);
+    free(sd->hbufs);
     free(sd);
 }
 
@@ -155,6 +206,139 @@ void sensor_detect_packet(sensor_detect_t *sd, flow_t *f, int dir, const packet_
     sd->cur_f = NULL;
 }
 
+unsigned sensor_detect_app_needs(const sensor_detect_t *sd)
+{
+    return sd->needs;
+}
+
+/* One transaction inspection; its alerts carry the tx written by writer. */
+static void inspect_tx(sensor_detect_t *sd, const detect_input_t *in,
+                       void (*writer)(jw_t *, const void *))
+{
+    sd->tx_writer = writer;
+    detect_tx(sd->de, in);
+    sd->tx_writer = NULL;
+}
+
+/* A packet standing for the flow in direction dir at its last time, for
+ * transactions completed at flow end: header fields only, no payload. */
+static const packet_t *pseudo_packet(packet_t *pp, const flow_t *f, int dir)
+{
+    int s = dir == DIR_TOSERVER ? 0 : 1;
+    memset(pp, 0, sizeof(*pp));
+    pp->ts_usec = f->last_usec;
+    pp->ip_version = f->key.ip_version;
+    pp->ip_proto = f->key.proto;
+    pp->src = f->key.addr[s];
+    pp->dst = f->key.addr[1 - s];
+    pp->sport = f->key.port[s];
+    pp->dport = f->key.port[1 - s];
+    pp->frames = 1;
+    return pp;
+}
+
+/* http_buffers.h ids to the rule buffers they feed. */
+static const uint8_t http_rule_buf[HTTP_BUF_COUNT] = {
+    [HTTP_BUF_URI] = RULE_BUF_HTTP_URI,
+    [HTTP_BUF_URI_RAW] = RULE_BUF_HTTP_URI_RAW,
+    [HTTP_BUF_METHOD] = RULE_BUF_HTTP_METHOD,
+    [HTTP_BUF_REQUEST_LINE] = RULE_BUF_HTTP_REQUEST_LINE,
+    [HTTP_BUF_HOST] = RULE_BUF_HTTP_HOST,
+    [HTTP_BUF_HOST_RAW] = RULE_BUF_HTTP_HOST_RAW,
+    [HTTP_BUF_USER_AGENT] = RULE_BUF_HTTP_USER_AGENT,
+    [HTTP_BUF_REFERER] = RULE_BUF_HTTP_REFERER,
+    [HTTP_BUF_ACCEPT] = RULE_BUF_HTTP_ACCEPT,
+    [HTTP_BUF_ACCEPT_ENC] = RULE_BUF_HTTP_ACCEPT_ENC,
+    [HTTP_BUF_ACCEPT_LANG] = RULE_BUF_HTTP_ACCEPT_LANG,
+    [HTTP_BUF_CONNECTION] = RULE_BUF_HTTP_CONNECTION,
+    [HTTP_BUF_REQUEST_BODY] = RULE_BUF_HTTP_REQUEST_BODY,
+    [HTTP_BUF_STAT_CODE] = RULE_BUF_HTTP_STAT_CODE,
+    [HTTP_BUF_STAT_MSG] = RULE_BUF_HTTP_STAT_MSG,
+    [HTTP_BUF_RESPONSE_LINE] = RULE_BUF_HTTP_RESPONSE_LINE,
+    [HTTP_BUF_LOCATION] = RULE_BUF_HTTP_LOCATION,
+    [HTTP_BUF_SERVER] = RULE_BUF_HTTP_SERVER,
+    [HTTP_BUF_RESPONSE_BODY] = RULE_BUF_HTTP_RESPONSE_BODY,
+    [HTTP_BUF_PROTOCOL] = RULE_BUF_HTTP_PROTOCOL,
+    [HTTP_BUF_COOKIE] = RULE_BUF_HTTP_COOKIE,
+    [HTTP_BUF_CONTENT_TYPE] = RULE_BUF_HTTP_CONTENT_TYPE,
+    [HTTP_BUF_CONTENT_LEN] = RULE_BUF_HTTP_CONTENT_LEN,
+    [HTTP_BUF_HEADER] = RULE_BUF_HTTP_HEADER,
+    [HTTP_BUF_HEADER_RAW] = RULE_BUF_HTTP_HEADER_RAW,
+    [HTTP_BUF_HEADER_NAMES] = RULE_BUF_HTTP_HEADER_NAMES,
+    [HTTP_BUF_START] = RULE_BUF_HTTP_START,
+};
+
+void sensor_detect_http(sensor_detect_t *sd, flow_t *f, int dir, const packet_t *p,
+                        const app_http_msg_t *m)
+{
+    if (!sd->hbufs || (f->flags & FLOW_F_PASSED)) return;
+    /* An empty body adds nothing to the head's look (a body buffer is
+     * absent without body data, as in Suricata). */
+    if (m->has_body && m->body_len == 0) return;
+    http_bufs_t *hb = sd->hbufs;
+    bool ok = m->req    ? http_bufs_request(hb, m->head, m->head_len, m->req)
+              : m->resp ? http_bufs_response(hb, m->head, m->head_len, m->resp)
+                        : false;
+    if (!ok) return;
+    const uint8_t *buf[RULE_BUF_COUNT] = {0};
+    uint32_t len[RULE_BUF_COUNT] = {0};
+    for (unsigned i = 0; i < HTTP_BUF_COUNT; i++) {
+        if (!hb->b[i].p) continue;
+        buf[http_rule_buf[i]] = hb->b[i].p;
+        len[http_rule_buf[i]] = hb->b[i].len;
+    }
+    if (m->has_body) {
+        /* file.data is the body of either direction (Suricata 7's HTTP/1). */
+        unsigned id = m->req ? RULE_BUF_HTTP_REQUEST_BODY : RULE_BUF_HTTP_RESPONSE_BODY;
+        buf[id] = buf[RULE_BUF_FILE_DATA] = m->body;
+        len[id] = len[RULE_BUF_FILE_DATA] = m->body_len;
+    }
+    packet_t pseudo;
+    detect_input_t in = {.p = p ? p : pseudo_packet(&pseudo, f, dir),
+                         .f = f,
+                         .dir = dir,
+                         .buf = buf,
+                         .buf_len = len,
+                         .tx = m->tx,
+                         .body_pass = m->has_body};
+    inspect_tx(sd, &in, write_http);
+}
+
+void sensor_detect_tls(sensor_detect_t *sd, flow_t *f, int dir, const packet_t *p,
+                       const tls_info_t *t)
+{
+    if (f->flags & FLOW_F_PASSED) return;
+    const uint8_t *buf[RULE_BUF_COUNT] = {0};
+    uint32_t len[RULE_BUF_COUNT] = {0};
+    /* Each hello's own buffers only: a ServerHello's info repeats the
+     * client's fields, which were inspected with the ClientHello. */
+    if (dir == DIR_TOSERVER) {
+        if (t->sni.len) {
+            buf[RULE_BUF_TLS_SNI] = (const uint8_t *)t->sni.p;
+            len[RULE_BUF_TLS_SNI] = t->sni.len;
+        }
+        if (t->has_ja3) {
+            buf[RULE_BUF_JA3_HASH] = (const uint8_t *)t->ja3_hash;
+            len[RULE_BUF_JA3_HASH] = 32;
+            buf[RULE_BUF_JA3_STRING] = (const uint8_t *)t->ja3.p;
+            len[RULE_BUF_JA3_STRING] = t->ja3.len;
+        }
+    } else if (t->has_ja3s) {
+        buf[RULE_BUF_JA3S_HASH] = (const uint8_t *)t->ja3s_hash;
+        len[RULE_BUF_JA3S_HASH] = 32;
+        buf[RULE_BUF_JA3S_STRING] = (const uint8_t *)t->ja3s.p;
+        len[RULE_BUF_JA3S_STRING] = t->ja3s.len;
+    }
+    packet_t pseudo;
+    detect_input_t in = {.p = p ? p : pseudo_packet(&pseudo, f, dir),
+                         .f = f,
+                         .dir = dir,
+                         .buf = buf,
+                         .buf_len = len,
+                         .tx = t};
+    inspect_tx(sd, &in, write_tls);
+}
+
 void sensor_detect_dns(sensor_detect_t *sd, flow_t *f, int dir, const packet_t *p,
                        const dns_msg_t *m)
 {
@@ -168,7 +352,7 @@ void sensor_detect_dns(sensor_detect_t *sd, flow_t *f, int dir, const packet_t *
         buf[RULE_BUF_DNS_QUERY] = (const uint8_t *)dns_str(m, m->queries[i].name);
         len[RULE_BUF_DNS_QUERY] = m->queries[i].name.len;
         detect_input_t in = {.p = p, .f = f, .dir = dir, .buf = buf, .buf_len = len, .tx = m};
-        detect_tx(sd->de, &in);
+        inspect_tx(sd, &in, write_dns);
     }
 }
 
@@ -196,6 +380,7 @@ void sensor_detect_write_stats(sensor_detect_t *sd, jw_t *w)
     jw_kuint(w, "alerts", d->alerts);
     jw_kuint(w, "suppressed", d->suppressed);
     jw_kuint(w, "candidates", d->candidates);
+    jw_kuint(w, "cache_hits", d->cache_hits);
     jw_object_close(w);
     jw_kobject_open(w, "tcp");
     jw_kuint(w, "segments", s->segments);
