@@ -163,13 +163,18 @@ static bool verify(detect_engine_t *de, const rule_t *r, const detect_input_t *i
     return match_header(r, mp) && match_flowbits_check(r, fb) && buffers_match(de, r, in);
 }
 
+/* Flowbit actions take effect at once, so later candidates of the same
+ * data (sorted after the setters) see them. */
+static void apply_flowbits(const rule_t *r, const detect_input_t *in)
+{
+    if (!in->f || r->n_flowbits == 0) return;
+    flowbits_t *fb = in->f->flowbits;
+    match_flowbits_apply(r, &fb);
+    in->f->flowbits = fb;
+}
+
 static void alert(detect_engine_t *de, const rule_t *r, const detect_input_t *in)
 {
-    if (in->f) {
-        flowbits_t *fb = in->f->flowbits;
-        match_flowbits_apply(r, &fb);
-        in->f->flowbits = fb;
-    }
     if (r->noalert) return;
     const packet_t *p = in->p;
     if (!threshold_allow(de->thr, r, &p->src, &p->dst, p->ip_version, p->ts_usec)) {
@@ -202,6 +207,7 @@ static void run(detect_engine_t *de, const detect_input_t *in, bool tx)
             if (in->f) in->f->flags |= FLOW_F_PASSED;
             return;
         }
+        apply_flowbits(r, in);
         de->cand.idx[n++] = de->cand.idx[i];
         de->stats.verified_matches++;
     }
