@@ -250,6 +250,7 @@ static void hold_start(app_layer_t *al, app_state_t *s, int dir, const uint8_t *
 {
     http_state_t *h = s->ps;
     if (!body_hook(al, dir)) return;
+    hold_drop(al, s, dir); /* never left over; a stale hold would be mixed in */
     if (h->hold == NULL) {
         h->hold = app_mem_alloc(al, s, sizeof(*h->hold));
         if (h->hold == NULL) return;

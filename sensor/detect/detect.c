@@ -10,6 +10,9 @@
 #include <string.h>
 
 #define DOT_MAX 4096 /* dot-prefixed copies: DNS names and SNIs are short */
+/* Candidates are sorted as plain integers: rules testing flowbits go after
+ * the ones that only set them (high bit), then rule order. */
+#define CAND_LATE 0x80000000u
 
 detect_engine_t *detect_engine_new(const rule_set_t *rs, const detect_config_t *cfg,
                                    detect_alert_fn on_alert, void *ud, char *err, size_t errlen)
@@ -22,10 +25,17 @@ detect_engine_t *detect_engine_new(const rule_set_t *rs, const detect_config_t *
     de->ud = ud;
     de->cache_dir = cfg->cache_dir;
     de->seen = calloc(de->nrules ? de->nrules : 1, sizeof(*de->seen));
+    de->late = calloc(de->nrules ? de->nrules : 1, 1);
+    for (uint32_t i = 0; de->late && i < de->nrules; i++) {
+        const rule_t *r = rule_set_rule(rs, i);
+        for (unsigned k = 0; k < r->n_flowbits; k++)
+            if (r->flowbits[k].cmd == RULE_FB_ISSET || r->flowbits[k].cmd == RULE_FB_ISNOTSET)
+                de->late[i] = 1;
+    }
     de->scratch = mpm_scratch_new();
     de->ms = match_scratch_new();
     de->thr = threshold_new(cfg->threshold_entries ? cfg->threshold_entries : 65536);
-    if (!de->seen || !de->scratch || !de->ms || !de->thr) goto oom;
+    if (!de->seen || !de->late || !de->scratch || !de->ms || !de->thr) goto oom;
     if (detect_prefilter_build(de, err, errlen) < 0) {
         detect_engine_free(de);
         return NULL;
@@ -49,16 +59,31 @@ void detect_engine_free(detect_engine_t *de)
     free(de->nofp_tx.idx);
     free(de->cand.idx);
     free(de->seen);
+    free(de->late);
     free(de);
 }
 
 /* ---- candidates ---------------------------------------------------------- */
 
+/* Protocol and ports are checked before a rule is queued: short fast
+ * patterns hit often, and most of those rules want other ports (what
+ * Suricata's per-port rule groups achieve). */
+static bool header_may_match(const detect_engine_t *de, const rule_t *r)
+{
+    const match_pkt_t *mp = &de->mp;
+    if (!match_proto(r, mp->ip_proto)) return false;
+    if (r->bidirectional || (mp->ip_proto != 6 && mp->ip_proto != 17 && mp->ip_proto != 132))
+        return true;
+    return match_port(r->sport, mp->sport) && match_port(r->dport, mp->dport);
+}
+
 static void add_candidate(detect_engine_t *de, uint32_t idx)
 {
     if (de->seen[idx] == de->gen) return;
     de->seen[idx] = de->gen;
-    detect_list_push(&de->cand, idx); /* on failure the rule is simply not tried */
+    if (!header_may_match(de, rule_set_rule(de->rs, idx))) return;
+    /* on failure the rule is simply not tried */
+    detect_list_push(&de->cand, idx | (de->late[idx] ? CAND_LATE : 0));
 }
 
 static int on_mpm_match(uint32_t id, uint64_t end, void *ctx)
@@ -68,8 +93,26 @@ static int on_mpm_match(uint32_t id, uint64_t end, void *ctx)
     return 0;
 }
 
-static void begin(detect_engine_t *de)
+/* The header the rules are checked against. Stream data may be delivered
+ * while the other direction's packet is processed (an ACK releasing held
+ * data), so its addresses come from the flow, oriented by the data's way. */
+static void fill_header(detect_engine_t *de, const detect_input_t *in)
 {
+    match_pkt_t *mp = &de->mp;
+    match_pkt_fill(mp, in->p, in->f, in->dir, in->stream);
+    if (!in->stream || !in->f) return;
+    const flow_key_t *k = &in->f->key;
+    int s = in->dir == DIR_TOSERVER ? 0 : 1;
+    mp->src = k->addr[s];
+    mp->dst = k->addr[!s];
+    mp->sport = k->port[s];
+    mp->dport = k->port[!s];
+    mp->to_server = in->dir == DIR_TOSERVER;
+}
+
+static void begin(detect_engine_t *de, const detect_input_t *in)
+{
+    fill_header(de, in);
     de->cand.n = 0;
     de->min_end = 0;
     if (++de->gen == 0) { /* wrapped: forget every old generation */
@@ -98,21 +141,9 @@ static void add_list(detect_engine_t *de, const detect_list_t *l)
         add_candidate(de, l->idx[i]);
 }
 
-/* Rules testing flowbits after the ones that only set them; else rule order. */
-static int rank(const rule_t *r)
-{
-    for (unsigned i = 0; i < r->n_flowbits; i++)
-        if (r->flowbits[i].cmd == RULE_FB_ISSET || r->flowbits[i].cmd == RULE_FB_ISNOTSET) return 1;
-    return 0;
-}
-
-static const rule_set_t *sort_rs; /* qsort has no context argument */
-
-static int cmp_cand(const void *a, const void *b)
+static int cmp_u32(const void *a, const void *b)
 {
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    int rx = rank(rule_set_rule(sort_rs, x)), ry = rank(rule_set_rule(sort_rs, y));
-    if (rx != ry) return rx - ry;
     return x < y ? -1 : x > y;
 }
 
@@ -176,8 +207,8 @@ static void apply_flowbits(const rule_t *r, const detect_input_t *in)
 static void alert(detect_engine_t *de, const rule_t *r, const detect_input_t *in)
 {
     if (r->noalert) return;
-    const packet_t *p = in->p;
-    if (!threshold_allow(de->thr, r, &p->src, &p->dst, p->ip_version, p->ts_usec)) {
+    const match_pkt_t *mp = &de->mp; /* oriented like the data, see fill_header */
+    if (!threshold_allow(de->thr, r, &mp->src, &mp->dst, mp->ip_version, in->p->ts_usec)) {
         de->stats.suppressed++;
         return;
     }
@@ -191,16 +222,15 @@ static void run(detect_engine_t *de, const detect_input_t *in, bool tx)
     if (in->f && (in->f->flags & FLOW_F_PASSED)) return;
     if (de->cand.n == 0) return;
     de->stats.candidates += de->cand.n;
-    sort_rs = de->rs;
-    qsort(de->cand.idx, de->cand.n, sizeof(uint32_t), cmp_cand);
-    match_pkt_t mp;
-    match_pkt_fill(&mp, in->p, in->f, in->dir, in->stream);
+    if (de->cand.n > 1) qsort(de->cand.idx, de->cand.n, sizeof(uint32_t), cmp_u32);
+    const match_pkt_t *mp = &de->mp;
     /* Verify all first: a pass rule anywhere silences the inspection. */
     uint32_t n = 0;
     for (uint32_t i = 0; i < de->cand.n; i++) {
-        const rule_t *r = rule_set_rule(de->rs, de->cand.idx[i]);
+        uint32_t idx = de->cand.idx[i] & ~CAND_LATE;
+        const rule_t *r = rule_set_rule(de->rs, idx);
         if (detect_rule_is_tx(r) != tx || (!tx && !wanted(r, in)) ||
-            (in->body_pass && !uses_body(r)) || !verify(de, r, in, &mp))
+            (in->body_pass && !uses_body(r)) || !verify(de, r, in, mp))
             continue;
         if (r->action == RULE_ACTION_PASS) {
             de->stats.passed++;
@@ -208,7 +238,7 @@ static void run(detect_engine_t *de, const detect_input_t *in, bool tx)
             return;
         }
         apply_flowbits(r, in);
-        de->cand.idx[n++] = de->cand.idx[i];
+        de->cand.idx[n++] = idx;
         de->stats.verified_matches++;
     }
     for (uint32_t i = 0; i < n; i++)
@@ -225,7 +255,7 @@ static void detect_stream_chunk(detect_engine_t *de, const detect_input_t *in)
     uint32_t seen = in->payload_seen;
     uint32_t back = de->payload_fp_max > 1 ? de->payload_fp_max - 1 : 0;
     if (back > seen) back = seen;
-    begin(de);
+    begin(de, in);
     de->min_end = back;
     scan_slot(de, RULE_BUF_PAYLOAD * 2, in->payload + seen - back, in->payload_len - seen + back);
     de->min_end = 0;
@@ -235,7 +265,7 @@ static void detect_stream_chunk(detect_engine_t *de, const detect_input_t *in)
     fresh.payload += seen;
     fresh.payload_len -= seen;
     fresh.payload_seen = 0;
-    begin(de);
+    begin(de, &fresh);
     add_list(de, &de->nofp_pkt);
     run(de, &fresh, false);
 }
@@ -247,8 +277,11 @@ void detect_packet(detect_engine_t *de, const detect_input_t *in)
         detect_stream_chunk(de, in);
         return;
     }
-    begin(de);
-    scan_slot(de, RULE_BUF_PAYLOAD * 2, in->payload, in->payload_len);
+    begin(de, in);
+    /* A streamed TCP payload waits for the stream pass; here only the
+     * "tcp-pkt" rules look at it. */
+    if (!in->payload_in_stream) scan_slot(de, RULE_BUF_PAYLOAD * 2, in->payload, in->payload_len);
+    scan_slot(de, DETECT_SLOT_PKT, in->payload, in->payload_len);
     add_list(de, &de->nofp_pkt);
     run(de, in, false);
 }
@@ -256,8 +289,8 @@ void detect_packet(detect_engine_t *de, const detect_input_t *in)
 void detect_tx(detect_engine_t *de, const detect_input_t *in)
 {
     de->stats.txs_inspected++;
-    begin(de);
-    for (unsigned s = 2; s < DETECT_SLOTS; s++)
+    begin(de, in);
+    for (unsigned s = 2; s < RULE_BUF_COUNT * 2; s++)
         if (in->buf[s / 2]) scan_slot(de, s, in->buf[s / 2], in->buf_len[s / 2]);
     add_list(de, &de->nofp_tx);
     run(de, in, true);

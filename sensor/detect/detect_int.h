@@ -6,7 +6,10 @@
 #include "match.h"
 #include "mpm.h"
 
-#define DETECT_SLOTS (RULE_BUF_COUNT * 2) /* per buffer: plain and dot-prefixed */
+/* Prefilter slots: per buffer, plain and dot-prefixed; plus the payload
+ * patterns of packet-only ("tcp-pkt") rules, kept apart from the stream's. */
+#define DETECT_SLOT_PKT (RULE_BUF_COUNT * 2)
+#define DETECT_SLOTS    (RULE_BUF_COUNT * 2 + 1)
 
 typedef struct detect_list {
     uint32_t *idx;
@@ -23,7 +26,9 @@ struct detect_engine {
     uint64_t min_end;                /* prefilter hits ending at or before this are old */
     detect_list_t nofp_pkt, nofp_tx; /* rules without a usable fast pattern */
     detect_list_t cand;              /* candidates of the current inspection */
+    match_pkt_t mp;                  /* header of the current inspection */
     uint32_t *seen;                  /* per rule: generation it was last a candidate */
+    uint8_t *late;                   /* per rule: tests flowbits (verify after setters) */
     uint32_t gen;
     match_scratch_t *ms;
     threshold_ctx_t *thr;

@@ -34,16 +34,24 @@ int detect_list_push(detect_list_t *l, uint32_t idx)
     return 0;
 }
 
-/* Prefilter slot of a fast pattern: buffer id and whether it is dot-prefixed. */
+/* Prefilter slot of a fast pattern: buffer id and whether it is dot-prefixed;
+ * payload patterns of packet-only rules have a slot of their own. */
 static unsigned fp_slot(const rule_t *r)
 {
     const rule_buffer_t *b = &r->bufs[r->fp.buf];
+    if (b->id == RULE_BUF_PAYLOAD && r->stream_mode == RULE_STREAM_PKT) return DETECT_SLOT_PKT;
     return b->id * 2u + ((b->transforms & RULE_XFORM_DOTPREFIX) ? 1u : 0u);
 }
 
+/* Payload patterns shorter than this fire on nearly every packet (|05|,
+ * |00 00|): their rules are cheaper to pick by protocol and port, as the
+ * list rules are, than to feed through the prefilter. */
+#define PAYLOAD_FP_MIN 1
+
 static bool has_fp(const rule_t *r)
 {
-    return r->fp.present && !r->fp.negated && r->fp.len > 0;
+    if (!r->fp.present || r->fp.negated || r->fp.len == 0) return false;
+    return r->bufs[r->fp.buf].id != RULE_BUF_PAYLOAD || r->fp.len >= PAYLOAD_FP_MIN;
 }
 
 /* Key of one database: the exact inputs of its compile, so a cached file is

@@ -20,7 +20,7 @@
 #include "../stream/stream.h"
 #include "log.h"
 
-#define STREAM_WINDOW 2048 /* bytes of earlier stream data seen with new data */
+#define STREAM_WINDOW 512 /* bytes of earlier stream data seen with new data */
 
 struct sensor_detect {
     rule_set_t *rs;

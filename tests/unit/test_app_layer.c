@@ -155,6 +155,11 @@ static void conn_close(conn_t *c)
 
 enum { TS = DIR_TOSERVER, TC = DIR_TOCLIENT };
 
+static uint64_t mem_used_of(const app_layer_t *al)
+{
+    return app_layer_get_stats(al)->mem_used;
+}
+
 /* ---- HTTP ---- */
 
 static void test_http_pipelined(void **state)
@@ -614,6 +619,297 @@ static void test_tls_client_only_and_errors(void **state)
     assert_string_equal(lg.tls[0].sni, "example.org");
 }
 
+/* ---- inspection hooks ---- */
+
+/* One hook call: kind 'q' request head, 'Q' request body, 'r' response
+ * head, 'R' response body, 'c' ClientHello, 's' ServerHello. */
+typedef struct hook_ev {
+    char kind;
+    char head[512]; /* the head as handed out */
+    char body[256];
+    uint32_t body_len;
+    bool trunc;
+    char url[64];    /* tx: request url */
+    uint16_t status; /* tx: response status */
+    uint64_t mem;    /* app-layer memory during the call */
+    char sni[64];    /* TLS */
+    char hash[33];   /* ja3 / ja3s */
+    char fp[64];     /* ja3 / ja3s string */
+} hook_ev_t;
+
+static struct {
+    int n;
+    hook_ev_t ev[16];
+    app_layer_t *al;
+} hk;
+
+static hook_ev_t *hook_next(char kind)
+{
+    hook_ev_t *e = &hk.ev[hk.n < 16 ? hk.n : 15];
+    hk.n++;
+    memset(e, 0, sizeof(*e));
+    e->kind = kind;
+    e->mem = app_layer_get_stats(hk.al)->mem_used;
+    return e;
+}
+
+static void hook_http(char kind, const app_http_msg_t *m)
+{
+    hook_ev_t *e = hook_next(kind);
+    app_str_t h = {(const char *)m->head, m->head_len};
+    cp(e->head, sizeof(e->head), h);
+    if (m->has_body) {
+        assert_true(kind == 'Q' || kind == 'R');
+        app_str_t b = {(const char *)m->body, m->body_len};
+        cp(e->body, sizeof(e->body), b);
+        e->body_len = m->body_len;
+        e->trunc = m->body_truncated;
+    }
+    /* The parse the hook gets lies on the head it gets. */
+    if (kind == 'q' || kind == 'Q') {
+        assert_non_null(m->req);
+        assert_null(m->resp);
+        assert_true(m->req->method.p >= m->head && m->req->method.p < m->head + m->head_len);
+    } else {
+        assert_non_null(m->resp);
+        assert_null(m->req);
+        assert_int_equal(m->resp->head_len, m->head_len);
+        e->status = m->tx->status;
+    }
+    cp(e->url, sizeof(e->url), m->tx->url);
+}
+
+static void on_req(void *ud, flow_t *f, const app_http_msg_t *m)
+{
+    (void)ud, (void)f;
+    hook_http(m->has_body ? 'Q' : 'q', m);
+}
+
+static void on_resp(void *ud, flow_t *f, const app_http_msg_t *m)
+{
+    (void)ud, (void)f;
+    hook_http(m->has_body ? 'R' : 'r', m);
+}
+
+static void on_ch(void *ud, flow_t *f, const tls_client_hello_t *ch, const tls_info_t *t)
+{
+    (void)ud, (void)f, (void)ch;
+    hook_ev_t *e = hook_next('c');
+    cp(e->sni, sizeof(e->sni), t->sni);
+    assert_true(t->has_ja3);
+    memcpy(e->hash, t->ja3_hash, 33);
+    cp(e->fp, sizeof(e->fp), t->ja3);
+}
+
+static void on_sh(void *ud, flow_t *f, const tls_server_hello_t *sh, const tls_info_t *t)
+{
+    (void)ud, (void)f;
+    hook_ev_t *e = hook_next('s');
+    cp(e->sni, sizeof(e->sni), t->sni);
+    assert_true(t->has_ja3s);
+    assert_int_equal(sh->cipher, 0xc02f);
+    memcpy(e->hash, t->ja3s_hash, 33);
+    cp(e->fp, sizeof(e->fp), t->ja3s);
+}
+
+/* Hook sets for hooks_open: heads only, or heads and bodies. */
+enum { HOOK_HEADS = 1, HOOK_BODIES = 2 };
+
+static void hooks_open(conn_t *c, uint16_t dport, int which, uint32_t body_limit)
+{
+    memset(&lg, 0, sizeof(lg));
+    memset(&hk, 0, sizeof(hk));
+    app_event_sink_t sink = {.http = on_http, .dns = on_dns, .tls = on_tls, .ud = &lg};
+    if (which & HOOK_HEADS) {
+        sink.http_request = on_req;
+        sink.http_response = on_resp;
+        sink.tls_client_hello = on_ch;
+        sink.tls_server_hello = on_sh;
+    }
+    if (which & HOOK_BODIES) {
+        sink.http_request_body = on_req;
+        sink.http_response_body = on_resp;
+    }
+    sink.http_body_limit = body_limit;
+    c->al = hk.al = app_layer_new(1 << 20, &sink);
+    assert_non_null(c->al);
+    memset(&c->f, 0, sizeof(c->f));
+    c->f.key.proto = 6;
+    c->f.key.port[0] = 40000;
+    c->f.key.port[1] = dport;
+    c->seq[0] = 1000;
+    c->seq[1] = 5000;
+}
+
+static const char POST_HEAD[] =
+    "POST /up HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n";
+static const char POST_BODY[] = "4\r\nWiki\r\n5;ext=1\r\npedia\r\n0\r\nTrailer: x\r\n\r\n";
+static const char RESP_HEAD[] = "HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\n";
+
+static void test_hooks_http_heads_and_bodies(void **state)
+{
+    (void)state;
+    char req[256];
+    snprintf(req, sizeof(req), "%s%sGET /next HTTP/1.1\r\n\r\n", POST_HEAD, POST_BODY);
+    const char *resp = "HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\nhello world"
+                       "HTTP/1.1 204 No Content\r\n\r\n";
+    size_t rn = strlen(req), sn = strlen(resp);
+    /* Every split of the request and of the responses gives the same calls. */
+    for (size_t cut = 1; cut < rn; cut++) {
+        conn_t c;
+        hooks_open(&c, 80, HOOK_HEADS | HOOK_BODIES, 0);
+        seg(&c, TS, req, cut);
+        seg(&c, TS, req + cut, rn - cut);
+        size_t rcut = 1 + cut % (sn - 1);
+        seg(&c, TC, resp, rcut);
+        seg(&c, TC, resp + rcut, sn - rcut);
+        assert_int_equal(hk.n, 6);
+        hook_ev_t *e = hk.ev;
+        assert_int_equal(e[0].kind, 'q');
+        assert_string_equal(e[0].head, POST_HEAD);
+        assert_string_equal(e[0].url, "/up");
+        assert_int_equal(e[1].kind, 'Q'); /* de-chunked: data only */
+        assert_string_equal(e[1].head, POST_HEAD);
+        assert_string_equal(e[1].body, "Wikipedia");
+        assert_int_equal(e[1].body_len, 9);
+        assert_false(e[1].trunc);
+        assert_string_equal(e[1].url, "/up");
+        assert_int_equal(e[2].kind, 'q'); /* no body: no body call */
+        assert_string_equal(e[2].head, "GET /next HTTP/1.1\r\n\r\n");
+        assert_int_equal(e[3].kind, 'r');
+        assert_string_equal(e[3].head, RESP_HEAD);
+        assert_string_equal(e[3].url, "/up"); /* paired with its request */
+        assert_int_equal(e[3].status, 200);
+        assert_int_equal(e[4].kind, 'R');
+        assert_string_equal(e[4].head, RESP_HEAD);
+        assert_string_equal(e[4].body, "hello world");
+        assert_false(e[4].trunc);
+        assert_int_equal(e[5].kind, 'r');
+        assert_int_equal(e[5].status, 204);
+        assert_string_equal(e[5].url, "/next");
+        /* The log events are those without hooks. */
+        assert_int_equal(lg.n_http, 2);
+        assert_int_equal(lg.http[0].length, 11);
+        assert_string_equal(lg.http[1].url, "/next");
+        conn_close(&c);
+    }
+}
+
+static void test_hooks_body_limit_and_cuts(void **state)
+{
+    (void)state;
+    conn_t c;
+    /* Limit 8: the body goes out truncated as soon as 8 bytes are in,
+     * before the response ends; the log still counts all 20. */
+    hooks_open(&c, 80, HOOK_BODIES, 8);
+    sends(&c, TS, "GET / HTTP/1.1\r\n\r\n");
+    sends(&c, TC, "HTTP/1.1 200 OK\r\nContent-Length: 20\r\n\r\n0123");
+    assert_int_equal(hk.n, 0);
+    sends(&c, TC, "456789");
+    assert_int_equal(hk.n, 1);
+    assert_int_equal(hk.ev[0].kind, 'R');
+    assert_string_equal(hk.ev[0].body, "01234567");
+    assert_true(hk.ev[0].trunc);
+    uint64_t held = hk.ev[0].mem;
+    sends(&c, TC, "abcdefghij");
+    assert_int_equal(hk.n, 1);
+    assert_int_equal(lg.n_http, 1);
+    assert_int_equal(lg.http[0].length, 20);
+    assert_true(mem_used_of(c.al) < held); /* the hold went with the call */
+    conn_close(&c);
+
+    /* A close-delimited body ends with the flow: complete. A body cut by a
+     * gap goes out with what came before it, truncated. */
+    hooks_open(&c, 80, HOOK_BODIES, 0);
+    sends(&c, TS, "POST /p HTTP/1.1\r\nContent-Length: 10\r\n\r\nabc");
+    c.seq[TS] += 2; /* lost: "de" */
+    assert_int_equal(hk.n, 0);
+    sends(&c, TS, "fghij"); /* the gap shows with this segment */
+    assert_int_equal(hk.n, 1);
+    assert_int_equal(hk.ev[0].kind, 'Q');
+    assert_string_equal(hk.ev[0].body, "abc");
+    assert_true(hk.ev[0].trunc);
+    sends(&c, TC, "HTTP/1.0 200 OK\r\n\r\nuntil close");
+    assert_int_equal(hk.n, 1);
+    conn_close(&c);
+    assert_int_equal(hk.n, 2);
+    assert_int_equal(hk.ev[1].kind, 'R');
+    assert_string_equal(hk.ev[1].body, "until close");
+    assert_false(hk.ev[1].trunc);
+    assert_string_equal(hk.ev[1].url, "/p");
+
+    /* A Content-Length body cut by the flow end: truncated. */
+    hooks_open(&c, 80, HOOK_BODIES, 0);
+    sends(&c, TS, "GET / HTTP/1.1\r\n\r\n");
+    sends(&c, TC, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nshort");
+    conn_close(&c);
+    assert_int_equal(hk.n, 1);
+    assert_string_equal(hk.ev[0].body, "short");
+    assert_true(hk.ev[0].trunc);
+
+    /* A malformed chunk stops the direction: its hold is dropped, nothing
+     * is handed out, no memory stays. */
+    hooks_open(&c, 80, HOOK_HEADS | HOOK_BODIES, 0);
+    sends(&c, TS, "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\nzz\r\n");
+    assert_int_equal(hk.n, 1);
+    assert_int_equal(hk.ev[0].kind, 'q');
+    assert_int_equal(app_layer_get_stats(c.al)->errors[APP_HTTP], 1);
+    conn_close(&c);
+    assert_int_equal(hk.n, 1);
+}
+
+/* Hooks that are off keep nothing: the same traffic peaks at the same
+ * memory without hooks and with head hooks; body hooks hold head and body
+ * while the body is read, and nothing after. */
+static void test_hooks_memory(void **state)
+{
+    (void)state;
+    uint64_t peak[3];
+    for (int which = 0; which < 3; which++) {
+        conn_t c;
+        hooks_open(&c, 80, which == 0 ? 0 : which == 1 ? HOOK_HEADS : HOOK_HEADS | HOOK_BODIES, 0);
+        sends(&c, TS, "GET /a HTTP/1.1\r\nHost: a\r\n\r\n");
+        uint64_t idle_req = mem_used_of(c.al);
+        sends(&c, TC, RESP_HEAD);
+        sends(&c, TC, "hello");
+        if (which == 2) assert_true(mem_used_of(c.al) >= idle_req + strlen(RESP_HEAD) + 5);
+        sends(&c, TC, " world");
+        assert_int_equal(lg.n_http, 1);
+        peak[which] = app_layer_get_stats(c.al)->mem_peak;
+        assert_int_equal(hk.n, which == 0 ? 0 : which == 1 ? 2 : 3);
+        conn_close(&c);
+    }
+    assert_int_equal(peak[1], peak[0]);
+    assert_true(peak[2] > peak[0]);
+}
+
+static void test_hooks_tls(void **state)
+{
+    (void)state;
+    conn_t c;
+    hooks_open(&c, 443, HOOK_HEADS, 0);
+    uint8_t stream[512];
+    size_t n = records(client_hello, sizeof(client_hello), 30, stream);
+    seg(&c, TS, stream, n);
+    /* The ClientHello goes out at once; the log event waits. */
+    assert_int_equal(hk.n, 1);
+    assert_int_equal(lg.n_tls, 0);
+    assert_int_equal(hk.ev[0].kind, 'c');
+    assert_string_equal(hk.ev[0].sni, "example.org");
+    assert_string_equal(hk.ev[0].fp, "771,4865-49199,0-10-16-11,29,0");
+    assert_string_equal(hk.ev[0].hash, "e1c630bcf3eb477522c8aaa7f448c282");
+    n = records(server_hello, sizeof(server_hello), 100, stream);
+    seg(&c, TC, stream, n);
+    assert_int_equal(hk.n, 2);
+    assert_int_equal(lg.n_tls, 1);
+    assert_int_equal(hk.ev[1].kind, 's');
+    assert_string_equal(hk.ev[1].sni, "example.org"); /* the client's, kept */
+    assert_string_equal(hk.ev[1].fp, "771,49199,16-65281");
+    assert_string_equal(hk.ev[1].hash, "94d15fb85410d46db5a043124cf1b7ad");
+    conn_close(&c);
+    assert_int_equal(hk.n, 2);
+}
+
 /* ---- probing, hints, memcap ---- */
 
 static void test_probe_and_hints(void **state)
@@ -883,6 +1179,10 @@ int main(void)
         cmocka_unit_test(test_http_queue_behind_current),
         cmocka_unit_test(test_tls_hellos_across_segments),
         cmocka_unit_test(test_tls_client_only_and_errors),
+        cmocka_unit_test(test_hooks_http_heads_and_bodies),
+        cmocka_unit_test(test_hooks_body_limit_and_cuts),
+        cmocka_unit_test(test_hooks_memory),
+        cmocka_unit_test(test_hooks_tls),
         cmocka_unit_test(test_probe_and_hints),
         cmocka_unit_test(test_memcap),
         cmocka_unit_test(test_memory_per_flow),
