@@ -55,7 +55,8 @@ void detect_engine_free(detect_engine_t *de)
     mpm_scratch_free(de->scratch);
     match_scratch_free(de->ms);
     threshold_free(de->thr);
-    free(de->nofp_pkt.idx);
+    free(de->nofp_payload.idx);
+    free(de->nofp_hdr.idx);
     free(de->nofp_tx.idx);
     free(de->cand.idx);
     free(de->seen);
@@ -266,7 +267,7 @@ static void detect_stream_chunk(detect_engine_t *de, const detect_input_t *in)
     fresh.payload_len -= seen;
     fresh.payload_seen = 0;
     begin(de, &fresh);
-    add_list(de, &de->nofp_pkt);
+    add_list(de, &de->nofp_payload);
     run(de, &fresh, false);
 }
 
@@ -282,7 +283,8 @@ void detect_packet(detect_engine_t *de, const detect_input_t *in)
      * "tcp-pkt" rules look at it. */
     if (!in->payload_in_stream) scan_slot(de, RULE_BUF_PAYLOAD * 2, in->payload, in->payload_len);
     scan_slot(de, DETECT_SLOT_PKT, in->payload, in->payload_len);
-    add_list(de, &de->nofp_pkt);
+    add_list(de, &de->nofp_hdr);
+    add_list(de, &de->nofp_payload); /* wanted() keeps only tcp-pkt ones for streamed TCP */
     run(de, in, false);
 }
 

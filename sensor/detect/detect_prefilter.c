@@ -43,15 +43,9 @@ static unsigned fp_slot(const rule_t *r)
     return b->id * 2u + ((b->transforms & RULE_XFORM_DOTPREFIX) ? 1u : 0u);
 }
 
-/* Payload patterns shorter than this fire on nearly every packet (|05|,
- * |00 00|): their rules are cheaper to pick by protocol and port, as the
- * list rules are, than to feed through the prefilter. */
-#define PAYLOAD_FP_MIN 1
-
 static bool has_fp(const rule_t *r)
 {
-    if (!r->fp.present || r->fp.negated || r->fp.len == 0) return false;
-    return r->bufs[r->fp.buf].id != RULE_BUF_PAYLOAD || r->fp.len >= PAYLOAD_FP_MIN;
+    return r->fp.present && !r->fp.negated && r->fp.len > 0;
 }
 
 /* Key of one database: the exact inputs of its compile, so a cached file is
@@ -104,7 +98,8 @@ int detect_prefilter_build(detect_engine_t *de, char *err, size_t errlen)
         const rule_t *r = rule_set_rule(de->rs, i);
         bool tx = detect_rule_is_tx(r);
         if (!has_fp(r)) {
-            if (detect_list_push(tx ? &de->nofp_tx : &de->nofp_pkt, i) < 0) goto oom;
+            detect_list_t *l = tx ? &de->nofp_tx : r->n_bufs ? &de->nofp_payload : &de->nofp_hdr;
+            if (detect_list_push(l, i) < 0) goto oom;
             continue;
         }
         unsigned slot = fp_slot(r);
