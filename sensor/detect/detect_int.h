@@ -22,15 +22,15 @@ struct detect_engine {
     mpm_t *mpm[DETECT_SLOTS];
     mpm_scratch_t *scratch;
     uint32_t patterns;
-    uint32_t payload_fp_max;         /* longest payload fast pattern */
-    uint64_t min_end;                /* prefilter hits ending at or before this are old */
+    uint32_t payload_fp_max; /* longest payload fast pattern */
+    uint64_t min_end;        /* prefilter hits ending at or before this are old */
     /* rules without a usable fast pattern: packet rules that look at the
      * payload, packet rules that only look at headers, transaction rules */
     detect_list_t nofp_payload, nofp_hdr, nofp_tx;
-    detect_list_t cand;              /* candidates of the current inspection */
-    match_pkt_t mp;                  /* header of the current inspection */
-    uint32_t *seen;                  /* per rule: generation it was last a candidate */
-    uint8_t *late;                   /* per rule: tests flowbits (verify after setters) */
+    detect_list_t cand; /* candidates of the current inspection */
+    match_pkt_t mp;     /* header of the current inspection */
+    uint32_t *seen;     /* per rule: generation it was last a candidate */
+    uint8_t *late;      /* per rule: tests flowbits (verify after setters) */
     uint32_t gen;
     match_scratch_t *ms;
     threshold_ctx_t *thr;
