@@ -67,7 +67,11 @@ static void on_diag(void *ud, const char *line)
     log_warn("%s", line);
 }
 
-static rule_set_t *load_rules(const char *classification, char *const files[], int n, bool quiet)
+/* Unreadable rule files make the load fail (a sensor silently running
+ * without its rules is worse than one that does not start); rules the
+ * engine cannot run are skipped, never fatal. */
+static rule_set_t *load_rules(const char *classification, char *const files[], int n, bool quiet,
+                              int *unreadable)
 {
     rule_set_opts_t opts = {.pcre_jit = true};
     rule_set_t *rs = rule_set_new(&opts);
@@ -75,9 +79,9 @@ static rule_set_t *load_rules(const char *classification, char *const files[], i
     if (!quiet) rule_set_set_diag(rs, on_diag, NULL);
     if (classification && classification[0] && rule_set_load_classification(rs, classification) < 0)
         log_warn("%s: %s", classification, rule_set_last_error(rs));
+    *unreadable = 0;
     for (int i = 0; i < n; i++)
-        if (rule_set_load_file(rs, files[i]) < 0)
-            log_error("%s: %s", files[i], rule_set_last_error(rs));
+        if (rule_set_load_file(rs, files[i]) < 0) (*unreadable)++; /* reported by the diag hook */
     return rs;
 }
 
@@ -119,9 +123,16 @@ sensor_detect_t *sensor_detect_new(const sensor_config_t *cfg, eve_t *eve, char 
     sensor_detect_t *sd = calloc(1, sizeof(*sd));
     if (!sd) goto oom;
     sd->eve = eve;
+    int unreadable;
     if (!(sd->rs = load_rules(cfg->classification, (char *const *)cfg->rule_files,
-                              cfg->n_rule_files, false)))
+                              cfg->n_rule_files, false, &unreadable)))
         goto oom;
+    if (unreadable) {
+        snprintf(err, errlen, "rules: %d of %d rule files could not be read (see above)",
+                 unreadable, cfg->n_rule_files);
+        sensor_detect_free(sd);
+        return NULL;
+    }
     const rule_set_stats_t *st = rule_set_stats(sd->rs);
     log_info("rules: %u loaded, %u skipped from %u files in %.2f s", st->loaded, st->skipped,
              st->files, st->load_sec);
@@ -393,10 +404,11 @@ void sensor_detect_write_stats(sensor_detect_t *sd, jw_t *w)
 
 int sensor_detect_test_rules(const char *classification, char *const files[], int nfiles)
 {
-    rule_set_t *rs = load_rules(classification, files, nfiles, false);
+    int unreadable;
+    rule_set_t *rs = load_rules(classification, files, nfiles, false, &unreadable);
     if (!rs) return 2;
     rule_set_print_summary(rs, stdout);
-    int rc = rule_set_stats(rs)->skipped ? 1 : 0;
+    int rc = unreadable ? 2 : rule_set_stats(rs)->skipped ? 1 : 0;
     rule_set_free(rs);
     return rc;
 }
