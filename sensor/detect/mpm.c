@@ -1,6 +1,7 @@
 /* mpm.c -- building, scanning and (de)serializing the Hyperscan literal
  * matcher. See mpm.h. */
 #include "mpm.h"
+#include "byteorder.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -456,28 +457,6 @@ int mpm_scan(const mpm_t *m, mpm_scratch_t *s, const uint8_t *data, size_t len, 
 /* --- serialization ------------------------------------------------------- */
 
 #define BODY_HEAD_LEN 24u
-
-static void put_u32(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void put_u64(uint8_t *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint32_t get_u32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t get_u64(const uint8_t *p)
-{
-    return (uint64_t)get_u32(p + 4) << 32 | get_u32(p);
-}
 
 int mpm_serialize(const mpm_t *m, uint8_t **out, size_t *outlen)
 {

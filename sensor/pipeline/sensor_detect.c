@@ -248,6 +248,22 @@ static const packet_t *pseudo_packet(packet_t *pp, const flow_t *f, int dir)
     return pp;
 }
 
+/* Inspect one transaction's buffers, seen in packet p (NULL at flow end). */
+static void inspect_bufs(sensor_detect_t *sd, flow_t *f, int dir, const packet_t *p,
+                         const uint8_t *const *buf, const uint32_t *len, const void *tx,
+                         bool body_pass, void (*writer)(jw_t *, const void *))
+{
+    packet_t pseudo;
+    detect_input_t in = {.p = p ? p : pseudo_packet(&pseudo, f, dir),
+                         .f = f,
+                         .dir = dir,
+                         .buf = buf,
+                         .buf_len = len,
+                         .tx = tx,
+                         .body_pass = body_pass};
+    inspect_tx(sd, &in, writer);
+}
+
 /* http_buffers.h ids to the rule buffers they feed. */
 static const uint8_t http_rule_buf[HTTP_BUF_COUNT] = {
     [HTTP_BUF_URI] = RULE_BUF_HTTP_URI,
@@ -304,15 +320,7 @@ void sensor_detect_http(sensor_detect_t *sd, flow_t *f, int dir, const packet_t 
         buf[id] = buf[RULE_BUF_FILE_DATA] = m->body;
         len[id] = len[RULE_BUF_FILE_DATA] = m->body_len;
     }
-    packet_t pseudo;
-    detect_input_t in = {.p = p ? p : pseudo_packet(&pseudo, f, dir),
-                         .f = f,
-                         .dir = dir,
-                         .buf = buf,
-                         .buf_len = len,
-                         .tx = m->tx,
-                         .body_pass = m->has_body};
-    inspect_tx(sd, &in, write_http);
+    inspect_bufs(sd, f, dir, p, buf, len, m->tx, m->has_body, write_http);
 }
 
 void sensor_detect_tls(sensor_detect_t *sd, flow_t *f, int dir, const packet_t *p,
@@ -340,14 +348,7 @@ void sensor_detect_tls(sensor_detect_t *sd, flow_t *f, int dir, const packet_t *
         buf[RULE_BUF_JA3S_STRING] = (const uint8_t *)t->ja3s.p;
         len[RULE_BUF_JA3S_STRING] = t->ja3s.len;
     }
-    packet_t pseudo;
-    detect_input_t in = {.p = p ? p : pseudo_packet(&pseudo, f, dir),
-                         .f = f,
-                         .dir = dir,
-                         .buf = buf,
-                         .buf_len = len,
-                         .tx = t};
-    inspect_tx(sd, &in, write_tls);
+    inspect_bufs(sd, f, dir, p, buf, len, t, false, write_tls);
 }
 
 void sensor_detect_dns(sensor_detect_t *sd, flow_t *f, int dir, const packet_t *p,
