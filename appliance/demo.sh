@@ -2,7 +2,8 @@
 # The main job: install what is missing, build, run the sensor over a capture
 # (the bundled city-network capture when none is given) with the test GeoIP
 # databases, and print a summary: flows per application, top talkers with
-# country and AS, anomalies.
+# country and AS, signature alerts (rules/signatures/city-network.rules),
+# anomalies.
 #   appliance/demo.sh [CAPTURE] [--json]
 # Until the correlator lands (issue 4/5) this stops at the sensor's events.
 set -euo pipefail
@@ -25,6 +26,7 @@ cmake --build "$ROOT/build" -j"$(nproc)" --target soc-sensor >&2
 OUT="$(mktemp -d)"
 trap 'rm -rf "$OUT"' EXIT
 "$ROOT/build/sensor/soc-sensor" -r "$CAPTURE" --eve "$OUT/eve.json" --sensor-name demo \
+  -S "$ROOT/rules/signatures/city-network.rules" \
   --geoip-city "$ROOT/tests/data/geoip/GeoIP2-City-Test.mmdb" \
   --geoip-asn "$ROOT/tests/data/geoip/GeoLite2-ASN-Test.mmdb"
 python3 "$ROOT/appliance/eve_summary.py" "$OUT/eve.json" $JSON

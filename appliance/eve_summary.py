@@ -38,6 +38,8 @@ def summarise(path, top):
     talker_geo = {}
     anomalies = collections.Counter()
     tx = collections.Counter()
+    alerts = collections.Counter()
+    alert_meta = {}
     stats = None
     for ev in load(path):
         t = ev.get("event_type")
@@ -52,6 +54,11 @@ def summarise(path, top):
                 g = ev.get("geoip", {}).get(side)
                 if g:
                     talker_geo[ev[key]] = geo_label(g)
+        elif t == "alert":
+            a = ev["alert"]
+            key = (a["signature_id"], a["signature"])
+            alerts[key] += 1
+            alert_meta[key] = (a.get("severity", 3), a.get("category", ""), ev["src_ip"])
         elif t == "anomaly":
             anomalies[ev["anomaly"]["event"]] += 1
         elif t in ("http", "dns", "tls"):
@@ -63,6 +70,9 @@ def summarise(path, top):
                          for a, n in apps.most_common()],
         "top_talkers": [{"ip": ip, "bytes": b, "where": talker_geo.get(ip, "")}
                         for ip, b in talkers.most_common(top)],
+        "alerts": [{"sid": k[0], "signature": k[1], "count": n, "severity": alert_meta[k][0],
+                    "category": alert_meta[k][1], "last_src": alert_meta[k][2]}
+                   for k, n in sorted(alerts.items(), key=lambda kv: (alert_meta[kv[0]][0], -kv[1]))],
         "anomalies": [{"event": e, "count": n} for e, n in anomalies.most_common()],
         "transactions": dict(tx),
         "packets": stats["decoder"]["pkts"] if stats else 0,
@@ -79,6 +89,11 @@ def print_text(s):
     print("\nTop talkers")
     for t in s["top_talkers"]:
         print(f"  {t['ip']:<40} {t['bytes']:>12} bytes  {t['where']}")
+    print("\nAlerts (by severity)")
+    if not s["alerts"]:
+        print("  none")
+    for a in s["alerts"]:
+        print(f"  [{a['severity']}] {a['count']:>4} x sid {a['sid']}: {a['signature']}  (from {a['last_src']})")
     print("\nAnomalies")
     if not s["anomalies"]:
         print("  none")
