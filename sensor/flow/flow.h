@@ -82,6 +82,7 @@ typedef struct flow {
 #define FLOW_F_ALERTED     0x04
 #define FLOW_F_DPI_GUESSED 0x08 /* nDPI's verdict is a guess by port */
 #define FLOW_F_PASSED      0x10 /* a pass rule matched: no more inspection */
+#define FLOW_F_ENCRYPTED   0x20 /* TLS handshake done: raw stream not inspected */
 
 typedef struct flow_timeouts {
     uint32_t new_sec, established_sec, closed_sec;

@@ -207,6 +207,16 @@ void sensor_detect_packet(sensor_detect_t *sd, flow_t *f, int dir, const packet_
     in.payload_len = p->payload ? p->payload_len : 0;
     detect_packet(sd->de, &in);
     if (!tcp) return;
+    /* Like Suricata 7's default tls encryption-handling: once the TLS
+     * handshake is done the records are ciphertext, so the raw stream is
+     * no longer inspected (tls.* rules were, at the hellos). */
+    if (f->flags & FLOW_F_ENCRYPTED) {
+        if (f->stream) {
+            stream_free(sd->streams, f->stream);
+            f->stream = NULL;
+        }
+        return;
+    }
     if (!f->stream && !(f->stream = stream_new(sd->streams))) return;
     sd->cur_p = p;
     sd->cur_f = f;
@@ -326,6 +336,7 @@ void sensor_detect_http(sensor_detect_t *sd, flow_t *f, int dir, const packet_t 
 void sensor_detect_tls(sensor_detect_t *sd, flow_t *f, int dir, const packet_t *p,
                        const tls_info_t *t)
 {
+    if (dir == DIR_TOCLIENT) f->flags |= FLOW_F_ENCRYPTED; /* ServerHello: handshake agreed */
     if (f->flags & FLOW_F_PASSED) return;
     const uint8_t *buf[RULE_BUF_COUNT] = {0};
     uint32_t len[RULE_BUF_COUNT] = {0};
