@@ -279,8 +279,7 @@ int main(int argc, char **argv)
             log_error("--test-rules: no rule files given");
             return 2;
         }
-        return sensor_detect_test_rules(cfg.classification, (char *const *)cfg.rule_files,
-                                        cfg.n_rule_files);
+        return sensor_detect_test_rules(&cfg);
     }
     if (!cfg.capture.file && !cfg.capture.iface) {
         log_error("nothing to read: give -r FILE or -i IFACE (or sensor.capture.interface)");

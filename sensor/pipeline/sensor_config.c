@@ -173,6 +173,7 @@ int sensor_config_load(sensor_config_t *c, const char *path, char *err, size_t e
 {
     cfg_t *cfg = cfg_load_file(path, err, errlen);
     if (!cfg) return -1;
+    snprintf(c->config_path, sizeof(c->config_path), "%s", path);
     const cfg_node_t *s = NULL;
     bool ok =
         cfg_get_map(cfg_root(cfg), "sensor", &s, err, errlen) && load_sensor(s, c, err, errlen);

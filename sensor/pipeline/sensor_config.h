@@ -30,6 +30,7 @@ typedef struct sensor_config {
     const char *rule_files[SENSOR_MAX_RULE_FILES];
     int n_rule_files;
     char classification[4096]; /* classification.config; "" = none */
+    char config_path[4096];    /* the soc.yaml read (its vars: feed the rules); "" = none */
     char rules_cache[4096];    /* compiled prefilter cache directory; "" = none */
     uint64_t stream_depth;     /* bytes reassembled per direction for inspection */
     uint64_t stream_memcap;

@@ -18,6 +18,7 @@
 #include "../output/eve_alert.h"
 #include "../output/eve_app.h"
 #include "../stream/stream.h"
+#include "config.h"
 #include "log.h"
 
 #define STREAM_WINDOW 512 /* bytes of earlier stream data seen with new data */
@@ -69,19 +70,34 @@ static void on_diag(void *ud, const char *line)
 
 /* Unreadable rule files make the load fail (a sensor silently running
  * without its rules is worse than one that does not start); rules the
- * engine cannot run are skipped, never fatal. */
-static rule_set_t *load_rules(const char *classification, char *const files[], int n, bool quiet,
-                              int *unreadable)
+ * engine cannot run are skipped, never fatal. Address and port variables
+ * come from the `vars:` section of soc.yaml when a config file is given,
+ * else Suricata's stock defaults. */
+static rule_set_t *load_rules(const sensor_config_t *cfg, int *unreadable, char *err, size_t errlen)
 {
     rule_set_opts_t opts = {.pcre_jit = true};
     rule_set_t *rs = rule_set_new(&opts);
-    if (!rs) return NULL;
-    if (!quiet) rule_set_set_diag(rs, on_diag, NULL);
-    if (classification && classification[0] && rule_set_load_classification(rs, classification) < 0)
-        log_warn("%s: %s", classification, rule_set_last_error(rs));
+    if (!rs) {
+        snprintf(err, errlen, "rules: out of memory");
+        return NULL;
+    }
+    rule_set_set_diag(rs, on_diag, NULL);
+    if (cfg->config_path[0]) {
+        cfg_t *c = cfg_load_file(cfg->config_path, err, errlen);
+        bool ok = c && rule_set_load_vars(rs, cfg_get(c, "vars"), err, errlen);
+        cfg_free(c);
+        if (!ok) {
+            rule_set_free(rs);
+            return NULL;
+        }
+    }
+    const char *cls = cfg->classification;
+    if (cls[0] && rule_set_load_classification(rs, cls) < 0)
+        log_warn("%s: %s", cls, rule_set_last_error(rs));
     *unreadable = 0;
-    for (int i = 0; i < n; i++)
-        if (rule_set_load_file(rs, files[i]) < 0) (*unreadable)++; /* reported by the diag hook */
+    for (int i = 0; i < cfg->n_rule_files; i++)
+        if (rule_set_load_file(rs, cfg->rule_files[i]) < 0)
+            (*unreadable)++; /* reported by the diag hook */
     return rs;
 }
 
@@ -124,9 +140,10 @@ sensor_detect_t *sensor_detect_new(const sensor_config_t *cfg, eve_t *eve, char 
     if (!sd) goto oom;
     sd->eve = eve;
     int unreadable;
-    if (!(sd->rs = load_rules(cfg->classification, (char *const *)cfg->rule_files,
-                              cfg->n_rule_files, false, &unreadable)))
-        goto oom;
+    if (!(sd->rs = load_rules(cfg, &unreadable, err, errlen))) {
+        sensor_detect_free(sd);
+        return NULL;
+    }
     if (unreadable) {
         snprintf(err, errlen, "rules: %d of %d rule files could not be read (see above)",
                  unreadable, cfg->n_rule_files);
@@ -414,11 +431,15 @@ void sensor_detect_write_stats(sensor_detect_t *sd, jw_t *w)
     jw_object_close(w);
 }
 
-int sensor_detect_test_rules(const char *classification, char *const files[], int nfiles)
+int sensor_detect_test_rules(const sensor_config_t *cfg)
 {
+    char err[1024];
     int unreadable;
-    rule_set_t *rs = load_rules(classification, files, nfiles, false, &unreadable);
-    if (!rs) return 2;
+    rule_set_t *rs = load_rules(cfg, &unreadable, err, sizeof(err));
+    if (!rs) {
+        log_error("%s", err);
+        return 2;
+    }
     rule_set_print_summary(rs, stdout);
     int rc = unreadable ? 2 : rule_set_stats(rs)->skipped ? 1 : 0;
     rule_set_free(rs);

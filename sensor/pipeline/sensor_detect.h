@@ -50,6 +50,6 @@ void sensor_detect_flow_end(sensor_detect_t *sd, flow_t *f);
 void sensor_detect_write_stats(sensor_detect_t *sd, jw_t *w);
 
 /* soc-sensor --test-rules: parse, print totals by reason; 0 when every rule loaded. */
-int sensor_detect_test_rules(const char *classification, char *const files[], int nfiles);
+int sensor_detect_test_rules(const sensor_config_t *cfg);
 
 #endif
