@@ -207,6 +207,9 @@ static void test_partial(void **state)
     write_yaml("sensor:\n");
     assert_int_equal(sensor_config_load(&c, path, err, sizeof(err)), 0);
     unlink(path);
+    /* The file read is remembered (its vars: feed the rule loader). */
+    assert_string_equal(c.config_path, path);
+    memset(c.config_path, 0, sizeof(c.config_path));
     assert_memory_equal(&c, &d, sizeof(c));
 }
 
