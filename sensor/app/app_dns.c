@@ -8,7 +8,7 @@ typedef struct dns_state {
     uint32_t skip_left[2]; /* TCP: bytes left of a message too large to buffer */
 } dns_state_t;
 
-static void message(app_layer_t *al, const flow_t *f, app_state_t *s, int dir, const uint8_t *data,
+static void message(app_layer_t *al, flow_t *f, app_state_t *s, int dir, const uint8_t *data,
                     size_t len)
 {
     dns_state_t *ds = s->ps;

@@ -83,7 +83,8 @@ typedef struct app_http_msg {
 typedef struct app_event_sink {
     /* Logging: one event per transaction, DNS message or TLS handshake. */
     void (*http)(void *ud, const flow_t *f, const http_tx_t *tx);
-    void (*dns)(void *ud, const flow_t *f, const dns_msg_t *m, int dir);
+    /* mutable flow: detection keeps flowbits on it, as the hooks below */
+    void (*dns)(void *ud, flow_t *f, const dns_msg_t *m, int dir);
     void (*tls)(void *ud, const flow_t *f, const tls_info_t *t);
     /* Inspection hooks, called while the packet that completes the unit is
      * processed (at flow end for bodies cut short by it). All optional:

@@ -45,10 +45,7 @@ struct mpm_scratch {
     uint32_t gen;
 };
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
+void mpm_set_err(char *err, size_t errlen, const char *fmt, ...)
 {
     if (!err || errlen == 0) return;
     va_list ap;
@@ -277,10 +274,10 @@ static int compile_db(mpm_t *m, const hs_input_t *in, const mpm_builder_t *b, ch
     const char *msg = ce && ce->message ? ce->message : "compile failed";
     if (ce && ce->expression >= 0 && (uint32_t)ce->expression < m->npat) {
         uint32_t idx = in->first_idx[ce->expression];
-        set_err(err, errlen, "mpm pattern #%u (rule id %u, %u bytes): %s", idx, b->ents[idx].id,
-                b->ents[idx].len, msg);
+        mpm_set_err(err, errlen, "mpm pattern #%u (rule id %u, %u bytes): %s", idx, b->ents[idx].id,
+                    b->ents[idx].len, msg);
     } else {
-        set_err(err, errlen, "mpm: hyperscan: %s", msg);
+        mpm_set_err(err, errlen, "mpm: hyperscan: %s", msg);
     }
     hs_free_compile_error(ce);
     m->db = NULL;
@@ -290,12 +287,12 @@ static int compile_db(mpm_t *m, const hs_input_t *in, const mpm_builder_t *b, ch
 mpm_t *mpm_build(const mpm_builder_t *b, char *err, size_t errlen)
 {
     if (!b) {
-        set_err(err, errlen, "mpm: no builder");
+        mpm_set_err(err, errlen, "mpm: no builder");
         return NULL;
     }
     if (b->n == 0) {
         mpm_t *m = mpm_alloc(0, 0, 0);
-        if (!m) set_err(err, errlen, "mpm: out of memory");
+        if (!m) mpm_set_err(err, errlen, "mpm: out of memory");
         return m;
     }
     sort_rec_t *r = calloc(b->n, sizeof(*r));
@@ -322,7 +319,7 @@ mpm_t *mpm_build(const mpm_builder_t *b, char *err, size_t errlen)
     }
     goto out;
 oom:
-    set_err(err, errlen, "mpm: out of memory");
+    mpm_set_err(err, errlen, "mpm: out of memory");
     mpm_free(m);
     m = NULL;
 out:
@@ -521,36 +518,36 @@ static const char *load_db(mpm_t *m, const uint8_t *db, size_t db_len)
 mpm_t *mpm_deserialize(const uint8_t *p, size_t len, char *err, size_t errlen)
 {
     if (!p || len < BODY_HEAD_LEN) {
-        set_err(err, errlen, "mpm body truncated (%zu bytes)", p ? len : 0);
+        mpm_set_err(err, errlen, "mpm body truncated (%zu bytes)", p ? len : 0);
         return NULL;
     }
     uint32_t npat = get_u32(p), nlist = get_u32(p + 4), nids = get_u32(p + 8);
     uint64_t db_len = get_u64(p + 16);
     if (get_u32(p + 12) != 0) {
-        set_err(err, errlen, "mpm body: reserved field set");
+        mpm_set_err(err, errlen, "mpm body: reserved field set");
         return NULL;
     }
     /* Bound every count by the bytes present before allocating. */
     size_t avail = (len - BODY_HEAD_LEN) / 4;
     if (npat > MPM_MAX_ENTRIES || nlist > MPM_MAX_ENTRIES || nids > MPM_MAX_ENTRIES ||
         (size_t)npat + 1 + nlist + nids > avail) {
-        set_err(err, errlen, "mpm tables larger than the body");
+        mpm_set_err(err, errlen, "mpm tables larger than the body");
         return NULL;
     }
     size_t words = (size_t)npat + 1 + nlist + nids;
     size_t rest = len - BODY_HEAD_LEN - words * 4;
     if (db_len != rest) {
-        set_err(err, errlen, "mpm database length %llu, %zu bytes left", (unsigned long long)db_len,
-                rest);
+        mpm_set_err(err, errlen, "mpm database length %llu, %zu bytes left",
+                    (unsigned long long)db_len, rest);
         return NULL;
     }
     if (nlist < npat || nids > nlist) {
-        set_err(err, errlen, "mpm table counts inconsistent");
+        mpm_set_err(err, errlen, "mpm table counts inconsistent");
         return NULL;
     }
     mpm_t *m = mpm_alloc(npat, nlist, nids);
     if (!m) {
-        set_err(err, errlen, "mpm: out of memory");
+        mpm_set_err(err, errlen, "mpm: out of memory");
         return NULL;
     }
     for (size_t i = 0; i < words; i++)
@@ -558,7 +555,7 @@ mpm_t *mpm_deserialize(const uint8_t *p, size_t len, char *err, size_t errlen)
     const char *why = check_tables(m);
     if (!why) why = load_db(m, p + BODY_HEAD_LEN + words * 4, rest);
     if (why) {
-        set_err(err, errlen, "mpm body: %s", why);
+        mpm_set_err(err, errlen, "mpm body: %s", why);
         mpm_free(m);
         return NULL;
     }

@@ -145,4 +145,9 @@ mpm_cache_result_t mpm_cache_load(const char *dir, const uint8_t key[MPM_KEY_LEN
 int mpm_cache_store(const char *dir, const uint8_t key[MPM_KEY_LEN], const mpm_t *m, char *err,
                     size_t errlen);
 
+/* One-line error into err (NULL or 0 length: ignored); shared by mpm.c and
+ * mpm_cache.c. */
+void mpm_set_err(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 #endif

@@ -41,18 +41,6 @@ enum {
     H_RES2 = 152,    /* u64, 0 */
 };
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || errlen == 0) return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
-
 /* --- keys ---------------------------------------------------------------- */
 
 struct mpm_key_ctx {
@@ -238,12 +226,12 @@ mpm_t *mpm_cache_decode(const uint8_t *p, size_t len, const uint8_t key[MPM_KEY_
 {
     char why[160];
     if (!p || !key) {
-        set_err(err, errlen, "no image");
+        mpm_set_err(err, errlen, "no image");
         return NULL;
     }
     const char *bad = check_header(p, len, key, why, sizeof(why));
     if (bad) {
-        set_err(err, errlen, "%s", bad);
+        mpm_set_err(err, errlen, "%s", bad);
         return NULL;
     }
     return mpm_deserialize(p + CACHE_HDR_LEN, len - CACHE_HDR_LEN, err, errlen);
@@ -292,14 +280,14 @@ mpm_cache_result_t mpm_cache_load(const char *dir, const uint8_t key[MPM_KEY_LEN
     if (!out) return MPM_CACHE_REJECTED;
     *out = NULL;
     if (!dir || !key || cache_path(path, sizeof(path), dir, key) != 0) {
-        set_err(err, errlen, "mpm cache: bad directory");
+        mpm_set_err(err, errlen, "mpm cache: bad directory");
         return MPM_CACHE_REJECTED;
     }
     /* No symlinks; O_NONBLOCK so a FIFO planted there cannot hang us. */
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
     if (fd < 0) {
         int saved = errno;
-        set_err(err, errlen, "mpm cache %s: %s", path, strerror(saved));
+        mpm_set_err(err, errlen, "mpm cache %s: %s", path, strerror(saved));
         return saved == ENOENT ? MPM_CACHE_MISS : MPM_CACHE_REJECTED;
     }
     size_t len = 0;
@@ -307,15 +295,15 @@ mpm_cache_result_t mpm_cache_load(const char *dir, const uint8_t key[MPM_KEY_LEN
     int saved = errno;
     close(fd);
     if (!buf) {
-        set_err(err, errlen, "mpm cache %s: %s", path,
-                saved == EINVAL ? "not a regular file" : strerror(saved));
+        mpm_set_err(err, errlen, "mpm cache %s: %s", path,
+                    saved == EINVAL ? "not a regular file" : strerror(saved));
         return MPM_CACHE_REJECTED;
     }
     char why[256];
     mpm_t *m = mpm_cache_decode(buf, len, key, why, sizeof(why));
     free(buf);
     if (!m) {
-        set_err(err, errlen, "mpm cache %s: %s", path, why);
+        mpm_set_err(err, errlen, "mpm cache %s: %s", path, why);
         return MPM_CACHE_REJECTED;
     }
     *out = m;
@@ -372,21 +360,21 @@ int mpm_cache_store(const char *dir, const uint8_t key[MPM_KEY_LEN], const mpm_t
 {
     char path[PATH_MAX];
     if (!dir || !key || !m || cache_path(path, sizeof(path), dir, key) != 0) {
-        set_err(err, errlen, "mpm cache: bad arguments");
+        mpm_set_err(err, errlen, "mpm cache: bad arguments");
         return -1;
     }
     if (mkdir(dir, 0750) != 0 && errno != EEXIST) {
-        set_err(err, errlen, "mpm cache %s: %s", dir, strerror(errno));
+        mpm_set_err(err, errlen, "mpm cache %s: %s", dir, strerror(errno));
         return -1;
     }
     uint8_t *img = NULL;
     size_t len = 0;
     if (mpm_cache_encode(m, key, &img, &len) != 0) {
-        set_err(err, errlen, "mpm cache %s: cannot serialize", path);
+        mpm_set_err(err, errlen, "mpm cache %s: cannot serialize", path);
         return -1;
     }
     int rc = write_atomic(dir, path, img, len);
-    if (rc != 0) set_err(err, errlen, "mpm cache %s: %s", path, strerror(errno));
+    if (rc != 0) mpm_set_err(err, errlen, "mpm cache %s: %s", path, strerror(errno));
     free(img);
     return rc;
 }

@@ -44,11 +44,11 @@ static void on_http(void *ud, const flow_t *f, const http_tx_t *tx)
     eve_end(pl->eve);
 }
 
-static void on_dns(void *ud, const flow_t *f, const dns_msg_t *m, int dir)
+static void on_dns(void *ud, flow_t *f, const dns_msg_t *m, int dir)
 {
     pipeline_t *pl = ud;
     /* Like Suricata: a query is logged client to server, an answer the other way. */
-    if (pl->det) sensor_detect_dns(pl->det, (flow_t *)f, dir, pl->cur_p, m);
+    if (pl->det) sensor_detect_dns(pl->det, f, dir, pl->cur_p, m);
     jw_t *w = eve_begin_flow(pl->eve, "dns", f->last_usec, f, dir == DIR_TOCLIENT);
     jw_kstr(w, "app_proto", "dns");
     eve_app_dns(w, m);

@@ -36,7 +36,7 @@ static void check_msg(void)
     }
 }
 
-static void on_dns(void *ud, const flow_t *f, const dns_msg_t *m, int dir)
+static void on_dns(void *ud, flow_t *f, const dns_msg_t *m, int dir)
 {
     (void)ud;
     (void)f;

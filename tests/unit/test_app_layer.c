@@ -91,7 +91,7 @@ static void on_tls(void *ud, const flow_t *f, const tls_info_t *t)
     l->n_tls++;
 }
 
-static void on_dns(void *ud, const flow_t *f, const dns_msg_t *m, int dir)
+static void on_dns(void *ud, flow_t *f, const dns_msg_t *m, int dir)
 {
     (void)f;
     (void)m;

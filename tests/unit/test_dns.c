@@ -455,7 +455,7 @@ typedef struct seen {
     uint64_t tx_ids[8];
 } seen_t;
 
-static void on_dns(void *ud, const flow_t *f, const dns_msg_t *m, int dir)
+static void on_dns(void *ud, flow_t *f, const dns_msg_t *m, int dir)
 {
     (void)f;
     seen_t *s = ud;
