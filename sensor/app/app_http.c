@@ -308,7 +308,7 @@ static app_parse_t body_feed(app_layer_t *al, flow_t *f, app_state_t *s, int dir
     http_state_t *h = s->ps;
     if (!holding(h, dir)) return http_body_feed(&h->body[dir], data, len, used);
     app_buf_t *b = &h->hold->buf[dir];
-    size_t hl = h->hold->head_len[dir], limit = al->sink.http_body_limit;
+    size_t hl = h->hold->head_len[dir], limit = al->sink.http_body_limit[dir];
     size_t room = limit - (b->len - hl);
     size_t want = len < room ? len : room;
     if (!app_buf_reserve(al, s, b, b->len + want, hl + limit)) {

@@ -106,9 +106,11 @@ app_layer_t *app_layer_new(size_t memcap_bytes, const app_event_sink_t *sink)
     al->memcap = memcap_bytes;
     al->st.memcap = memcap_bytes;
     if (sink != NULL) al->sink = *sink;
-    if (al->sink.http_body_limit == 0) al->sink.http_body_limit = APP_HTTP_BODY_LIMIT_DEFAULT;
-    if (al->sink.http_body_limit > APP_HTTP_BODY_LIMIT_MAX)
-        al->sink.http_body_limit = APP_HTTP_BODY_LIMIT_MAX;
+    for (int d = 0; d < 2; d++) {
+        uint32_t *lim = &al->sink.http_body_limit[d];
+        if (*lim == 0) *lim = APP_HTTP_BODY_LIMIT_DEFAULT;
+        if (*lim > APP_HTTP_BODY_LIMIT_MAX) *lim = APP_HTTP_BODY_LIMIT_MAX;
+    }
     return al;
 }
 

@@ -98,7 +98,7 @@ typedef struct app_event_sink {
      * without a body get no body call. */
     void (*http_request_body)(void *ud, flow_t *f, const app_http_msg_t *m);
     void (*http_response_body)(void *ud, flow_t *f, const app_http_msg_t *m);
-    uint32_t http_body_limit; /* body bytes kept per message; 0 = default */
+    uint32_t http_body_limit[2]; /* body bytes kept per message, by direction; 0 = default */
     /* A ClientHello / ServerHello was parsed. t has the client fields (sni,
      * ja3) for the first, the server ones (ja3s, version) and those of an
      * earlier ClientHello for the second. */

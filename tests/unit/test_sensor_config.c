@@ -124,6 +124,10 @@ static void test_every_key(void **state)
                "    max-udp-packets: 12\n"
                "  app-layer:\n"
                "    memcap: 1gb\n"
+               "    http: { request-body-limit: 100kb, response-body-limit: 2mb }\n"
+               "  stream:\n"
+               "    depth: 4mb\n"
+               "    memcap: 512mb\n"
                "ingest:\n" /* other programs' sections are not ours to judge */
                "  listen: 0.0.0.0:7000\n");
     sensor_config_t c;
@@ -162,6 +166,10 @@ static void test_every_key(void **state)
     assert_int_equal(c.dpi.max_tcp_packets, 40);
     assert_int_equal(c.dpi.max_udp_packets, 12);
     assert_int_equal(c.app_memcap, 1ull << 30);
+    assert_int_equal(c.http_body_limit[DIR_TOSERVER], 100 << 10);
+    assert_int_equal(c.http_body_limit[DIR_TOCLIENT], 2 << 20);
+    assert_int_equal(c.stream_depth, 4 << 20);
+    assert_int_equal(c.stream_memcap, 512ull << 20);
 }
 
 /* Keys not given keep their defaults, also inside a partly given map. */
