@@ -52,11 +52,16 @@ void detect_engine_free(detect_engine_t *de)
     if (!de) return;
     for (unsigned s = 0; s < DETECT_SLOTS; s++)
         mpm_free(de->mpm[s]);
+    for (uint32_t g = 0; g < DG_MAX_GROUPS; g++) {
+        for (unsigned k = 0; k < PG_KINDS; k++)
+            mpm_free(de->pg[g].mpm[k]);
+        free(de->pg[g].nofp_payload.idx);
+        free(de->pg[g].nofp_hdr.idx);
+    }
+    free(de->groups);
     mpm_scratch_free(de->scratch);
     match_scratch_free(de->ms);
     threshold_free(de->thr);
-    free(de->nofp_payload.idx);
-    free(de->nofp_hdr.idx);
     free(de->nofp_tx.idx);
     free(de->cand.idx);
     free(de->seen);
@@ -67,8 +72,8 @@ void detect_engine_free(detect_engine_t *de)
 /* ---- candidates ---------------------------------------------------------- */
 
 /* Protocol and ports are checked before a rule is queued: short fast
- * patterns hit often, and most of those rules want other ports (what
- * Suricata's per-port rule groups achieve). */
+ * patterns hit often, and a group (or a transaction buffer) holds rules
+ * for other ports too. */
 static bool header_may_match(const detect_engine_t *de, const rule_t *r)
 {
     const match_pkt_t *mp = &de->mp;
@@ -114,12 +119,22 @@ static void fill_header(detect_engine_t *de, const detect_input_t *in)
 static void begin(detect_engine_t *de, const detect_input_t *in)
 {
     fill_header(de, in);
+    const match_pkt_t *mp = &de->mp;
+    de->cur =
+        &de->pg[detect_group_of(de->groups, mp->ip_proto, mp->to_server, mp->sport, mp->dport)];
     de->cand.n = 0;
     de->min_end = 0;
     if (++de->gen == 0) { /* wrapped: forget every old generation */
         memset(de->seen, 0, de->nrules * sizeof(*de->seen));
         de->gen = 1;
     }
+}
+
+/* Payload bytes against the current group's prefilter of that kind. */
+static void scan_payload(detect_engine_t *de, unsigned kind, const uint8_t *data, uint32_t len)
+{
+    if (de->cur->mpm[kind] && len > 0)
+        mpm_scan(de->cur->mpm[kind], de->scratch, data, len, on_mpm_match, de);
 }
 
 static void scan_slot(detect_engine_t *de, unsigned slot, const uint8_t *data, uint32_t len)
@@ -258,7 +273,7 @@ static void detect_stream_chunk(detect_engine_t *de, const detect_input_t *in)
     if (back > seen) back = seen;
     begin(de, in);
     de->min_end = back;
-    scan_slot(de, RULE_BUF_PAYLOAD * 2, in->payload + seen - back, in->payload_len - seen + back);
+    scan_payload(de, PG_PAYLOAD, in->payload + seen - back, in->payload_len - seen + back);
     de->min_end = 0;
     run(de, in, false);
 
@@ -267,7 +282,7 @@ static void detect_stream_chunk(detect_engine_t *de, const detect_input_t *in)
     fresh.payload_len -= seen;
     fresh.payload_seen = 0;
     begin(de, &fresh);
-    add_list(de, &de->nofp_payload);
+    add_list(de, &de->cur->nofp_payload);
     run(de, &fresh, false);
 }
 
@@ -281,10 +296,10 @@ void detect_packet(detect_engine_t *de, const detect_input_t *in)
     begin(de, in);
     /* A streamed TCP payload waits for the stream pass; here only the
      * "tcp-pkt" rules look at it. */
-    if (!in->payload_in_stream) scan_slot(de, RULE_BUF_PAYLOAD * 2, in->payload, in->payload_len);
-    scan_slot(de, DETECT_SLOT_PKT, in->payload, in->payload_len);
-    add_list(de, &de->nofp_hdr);
-    add_list(de, &de->nofp_payload); /* wanted() keeps only tcp-pkt ones for streamed TCP */
+    if (!in->payload_in_stream) scan_payload(de, PG_PAYLOAD, in->payload, in->payload_len);
+    scan_payload(de, PG_PKT, in->payload, in->payload_len);
+    add_list(de, &de->cur->nofp_hdr);
+    add_list(de, &de->cur->nofp_payload); /* wanted() keeps only tcp-pkt ones for streamed TCP */
     run(de, in, false);
 }
 

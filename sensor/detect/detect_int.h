@@ -3,18 +3,26 @@
 #define SOC_DETECT_INT_H
 
 #include "detect.h"
+#include "detect_group.h"
 #include "match.h"
 #include "mpm.h"
 
-/* Prefilter slots: per buffer, plain and dot-prefixed; plus the payload
- * patterns of packet-only ("tcp-pkt") rules, kept apart from the stream's. */
-#define DETECT_SLOT_PKT (RULE_BUF_COUNT * 2)
-#define DETECT_SLOTS    (RULE_BUF_COUNT * 2 + 1)
+/* Transaction prefilter slots: per buffer, plain and dot-prefixed. */
+#define DETECT_SLOTS (RULE_BUF_COUNT * 2)
 
 typedef struct detect_list {
     uint32_t *idx;
     uint32_t n, cap;
 } detect_list_t;
+
+/* What a packet group checks: the payload prefilter (packet payload and
+ * stream), the one of packet-only ("tcp-pkt") rules, kept apart from the
+ * stream's, and the rules without a usable fast pattern, by header. */
+enum { PG_PAYLOAD, PG_PKT, PG_KINDS };
+typedef struct detect_pgroup {
+    mpm_t *mpm[PG_KINDS];
+    detect_list_t nofp_payload, nofp_hdr;
+} detect_pgroup_t;
 
 struct detect_engine {
     const rule_set_t *rs;
@@ -24,13 +32,14 @@ struct detect_engine {
     uint32_t patterns;
     uint32_t payload_fp_max; /* longest payload fast pattern */
     uint64_t min_end;        /* prefilter hits ending at or before this are old */
-    /* rules without a usable fast pattern: packet rules that look at the
-     * payload, packet rules that only look at headers, transaction rules */
-    detect_list_t nofp_payload, nofp_hdr, nofp_tx;
-    detect_list_t cand; /* candidates of the current inspection */
-    match_pkt_t mp;     /* header of the current inspection */
-    uint32_t *seen;     /* per rule: generation it was last a candidate */
-    uint8_t *late;      /* per rule: tests flowbits (verify after setters) */
+    detect_groups_t *groups; /* packet rules by protocol, direction, port */
+    detect_pgroup_t pg[DG_MAX_GROUPS];
+    const detect_pgroup_t *cur; /* group of the current inspection */
+    detect_list_t nofp_tx;      /* transaction rules without a usable fast pattern */
+    detect_list_t cand;         /* candidates of the current inspection */
+    match_pkt_t mp;             /* header of the current inspection */
+    uint32_t *seen;             /* per rule: generation it was last a candidate */
+    uint8_t *late;              /* per rule: tests flowbits (verify after setters) */
     uint32_t gen;
     match_scratch_t *ms;
     threshold_ctx_t *thr;

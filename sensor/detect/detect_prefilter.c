@@ -34,12 +34,11 @@ int detect_list_push(detect_list_t *l, uint32_t idx)
     return 0;
 }
 
-/* Prefilter slot of a fast pattern: buffer id and whether it is dot-prefixed;
- * payload patterns of packet-only rules have a slot of their own. */
+/* Transaction prefilter slot of a fast pattern: buffer id and whether it
+ * is dot-prefixed. */
 static unsigned fp_slot(const rule_t *r)
 {
     const rule_buffer_t *b = &r->bufs[r->fp.buf];
-    if (b->id == RULE_BUF_PAYLOAD && r->stream_mode == RULE_STREAM_PKT) return DETECT_SLOT_PKT;
     return b->id * 2u + ((b->transforms & RULE_XFORM_DOTPREFIX) ? 1u : 0u);
 }
 
@@ -89,47 +88,130 @@ static mpm_t *build_slot(detect_engine_t *de, mpm_builder_t *b, mpm_key_ctx_t *k
     return m;
 }
 
-int detect_prefilter_build(detect_engine_t *de, char *err, size_t errlen)
+/* One database under construction, with its cache key. */
+typedef struct pending {
+    mpm_builder_t *b;
+    mpm_key_ctx_t *k;
+} pending_t;
+
+static int pending_add(detect_engine_t *de, pending_t *p, const rule_t *r, uint32_t idx, char *err,
+                       size_t errlen)
 {
-    mpm_builder_t *b[DETECT_SLOTS] = {0};
-    mpm_key_ctx_t *k[DETECT_SLOTS] = {0};
-    int rc = -1;
-    for (uint32_t i = 0; i < de->nrules; i++) {
-        const rule_t *r = rule_set_rule(de->rs, i);
-        bool tx = detect_rule_is_tx(r);
-        if (!has_fp(r)) {
-            detect_list_t *l = tx ? &de->nofp_tx : r->n_bufs ? &de->nofp_payload : &de->nofp_hdr;
-            if (detect_list_push(l, i) < 0) goto oom;
-            continue;
-        }
-        unsigned slot = fp_slot(r);
-        if (slot == RULE_BUF_PAYLOAD * 2 && r->fp.len > de->payload_fp_max)
-            de->payload_fp_max = r->fp.len;
-        if (!b[slot] && !(b[slot] = mpm_builder_new())) goto oom;
-        if (de->cache_dir && !k[slot] && !(k[slot] = mpm_key_begin())) goto oom;
-        if (k[slot] && key_add(k[slot], r, i) < 0) goto oom;
-        if (mpm_add(b[slot], r->fp.pat, r->fp.len, r->fp.nocase, i) < 0) {
-            snprintf(err, errlen, "%s:%u: sid %u: fast pattern not usable by the prefilter",
-                     r->file, r->line, r->sid);
-            goto done;
-        }
-    }
-    for (unsigned s = 0; s < DETECT_SLOTS; s++) {
-        if (!b[s]) continue;
-        de->mpm[s] = build_slot(de, b[s], k[s], err, errlen);
-        k[s] = NULL; /* consumed */
-        if (!de->mpm[s]) goto done;
-        if (mpm_scratch_reserve(de->scratch, de->mpm[s]) < 0) goto oom;
-        de->patterns += mpm_pattern_count(de->mpm[s]);
-    }
-    rc = 0;
-    goto done;
+    if (!p->b && !(p->b = mpm_builder_new())) goto oom;
+    if (de->cache_dir && !p->k && !(p->k = mpm_key_begin())) goto oom;
+    if (p->k && key_add(p->k, r, idx) < 0) goto oom;
+    if (mpm_add(p->b, r->fp.pat, r->fp.len, r->fp.nocase, idx) == 0) return 0;
+    snprintf(err, errlen, "%s:%u: sid %u: fast pattern not usable by the prefilter", r->file,
+             r->line, r->sid);
+    return -1;
 oom:
     snprintf(err, errlen, "detect: out of memory building the prefilter");
-done:
-    for (unsigned s = 0; s < DETECT_SLOTS; s++) {
-        mpm_builder_free(b[s]);
-        if (k[s]) mpm_key_abort(k[s]);
+    return -1;
+}
+
+/* Compile p (if anything was added) into *out; p is consumed. */
+static int pending_finish(detect_engine_t *de, pending_t *p, mpm_t **out, char *err, size_t errlen)
+{
+    if (!p->b) return 0;
+    *out = build_slot(de, p->b, p->k, err, errlen);
+    p->k = NULL; /* consumed */
+    mpm_builder_free(p->b);
+    p->b = NULL;
+    if (!*out) return -1;
+    if (mpm_scratch_reserve(de->scratch, *out) < 0) {
+        snprintf(err, errlen, "detect: out of memory for prefilter scratch");
+        return -1;
     }
+    de->patterns += mpm_pattern_count(*out);
+    return 0;
+}
+
+static void pending_drop(pending_t *p)
+{
+    mpm_builder_free(p->b);
+    if (p->k) mpm_key_abort(p->k);
+    p->b = NULL;
+    p->k = NULL;
+}
+
+/* Transaction rules: one database per buffer slot, or the plain list. */
+static int build_tx(detect_engine_t *de, char *err, size_t errlen)
+{
+    pending_t p[DETECT_SLOTS] = {0};
+    int rc = 0;
+    for (uint32_t i = 0; i < de->nrules && rc == 0; i++) {
+        const rule_t *r = rule_set_rule(de->rs, i);
+        if (!detect_rule_is_tx(r)) continue;
+        if (!has_fp(r))
+            rc = detect_list_push(&de->nofp_tx, i);
+        else
+            rc = pending_add(de, &p[fp_slot(r)], r, i, err, errlen);
+        if (rc < 0 && !err[0]) snprintf(err, errlen, "detect: out of memory");
+    }
+    for (unsigned s = 0; s < DETECT_SLOTS && rc == 0; s++)
+        rc = pending_finish(de, &p[s], &de->mpm[s], err, errlen);
+    for (unsigned s = 0; s < DETECT_SLOTS; s++)
+        pending_drop(&p[s]);
     return rc;
+}
+
+/* One packet group: its members' fast patterns (payload or "tcp-pkt") and
+ * the members without one. */
+static int build_group(detect_engine_t *de, uint32_t gid, const uint32_t *idx, uint32_t n,
+                       char *err, size_t errlen)
+{
+    detect_pgroup_t *g = &de->pg[gid];
+    pending_t p[PG_KINDS] = {0};
+    int rc = 0;
+    for (uint32_t i = 0; i < n && rc == 0; i++) {
+        const rule_t *r = rule_set_rule(de->rs, idx[i]);
+        if (!detect_groups_member(de->groups, gid, r)) continue;
+        if (!has_fp(r)) {
+            rc = detect_list_push(r->n_bufs ? &g->nofp_payload : &g->nofp_hdr, idx[i]);
+            if (rc < 0) snprintf(err, errlen, "detect: out of memory");
+            continue;
+        }
+        unsigned kind = r->stream_mode == RULE_STREAM_PKT ? PG_PKT : PG_PAYLOAD;
+        rc = pending_add(de, &p[kind], r, idx[i], err, errlen);
+    }
+    for (unsigned k = 0; k < PG_KINDS && rc == 0; k++)
+        rc = pending_finish(de, &p[k], &g->mpm[k], err, errlen);
+    for (unsigned k = 0; k < PG_KINDS; k++)
+        pending_drop(&p[k]);
+    return rc;
+}
+
+/* Packet rules: grouped by protocol, direction and server port. */
+static int build_packet(detect_engine_t *de, char *err, size_t errlen)
+{
+    uint32_t *idx = malloc((de->nrules ? de->nrules : 1) * sizeof(*idx));
+    const rule_t **rules = malloc((de->nrules ? de->nrules : 1) * sizeof(*rules));
+    de->groups = malloc(sizeof(*de->groups));
+    int rc = -1;
+    if (!idx || !rules || !de->groups) {
+        snprintf(err, errlen, "detect: out of memory grouping the rules");
+        goto done;
+    }
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < de->nrules; i++) {
+        const rule_t *r = rule_set_rule(de->rs, i);
+        if (detect_rule_is_tx(r)) continue;
+        if (has_fp(r) && r->fp.len > de->payload_fp_max) de->payload_fp_max = r->fp.len;
+        rules[n] = r;
+        idx[n++] = i;
+    }
+    detect_groups_build(de->groups, rules, n);
+    rc = 0;
+    for (uint32_t g = 0; g < de->groups->n && rc == 0; g++)
+        rc = build_group(de, g, idx, n, err, errlen);
+done:
+    free(idx);
+    free(rules);
+    return rc;
+}
+
+int detect_prefilter_build(detect_engine_t *de, char *err, size_t errlen)
+{
+    if (errlen) err[0] = '\0';
+    return build_tx(de, err, errlen) < 0 || build_packet(de, err, errlen) < 0 ? -1 : 0;
 }
