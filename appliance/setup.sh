@@ -10,7 +10,7 @@ PACKAGES=(
   libyaml-dev libpcre2-dev libhyperscan-dev libhiredis-dev libssl-dev
   libcmocka-dev
   tshark python3 python3-scapy
-  redis-server
+  redis-server openssl
   time iproute2
 )
 
