@@ -35,7 +35,8 @@ static const char *path_of(const char *d, const char *file)
     static char buf[4][256];
     static int i;
     i = (i + 1) % 4;
-    snprintf(buf[i], sizeof(buf[i]), "%s/%s", d, file);
+    int n = snprintf(buf[i], sizeof(buf[i]), "%s/%s", d, file);
+    assert_true(n > 0 && (size_t)n < sizeof(buf[i]));
     return buf[i];
 }
 
