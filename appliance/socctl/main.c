@@ -8,6 +8,7 @@
 
 #include "log.h"
 #include "socctl/pki.h"
+#include "socctl/status.h"
 
 typedef struct socctl_command {
     const char *name;
@@ -18,6 +19,7 @@ typedef struct socctl_command {
 
 static const socctl_command_t socctl_commands[] = {
     {"pki", "init|issue|revoke|crl|list ...", "the appliance CA and sensor certificates", pki_main},
+    {"status", "[--json]", "sensors, stored events and ingest counters (Redis)", status_main},
 };
 
 #define SOCCTL_NCOMMANDS (sizeof(socctl_commands) / sizeof(socctl_commands[0]))
