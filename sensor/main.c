@@ -1,5 +1,8 @@
 /* main.c -- soc-sensor: command line, capture loop, signals, progress. */
+#include <errno.h>
 #include <getopt.h>
+#include <grp.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,19 +15,21 @@
 #include "enrich/geoip.h"
 #include "log.h"
 #include "output/eve.h"
+#include "output/ship.h"
 #include "pipeline/pipeline.h"
 #include "pipeline/sensor_config.h"
 #include "pipeline/sensor_detect.h"
 
 #define SOC_VERSION "0.1.0"
 
-static volatile sig_atomic_t stop_requested;
-static capture_t *live_capture; /* for the signal handler */
+static volatile sig_atomic_t stop_requested; /* signals received */
+static capture_t *live_capture;              /* for the signal handler */
 
 static void on_signal(int sig)
 {
     (void)sig;
-    stop_requested = 1;
+    /* The first stops the capture; a second cuts the drain to the ingest short. */
+    if (stop_requested < 100) stop_requested++;
     /* libpcap retries poll() after EINTR unless told to break. */
     if (live_capture) capture_break(live_capture);
 }
@@ -49,6 +54,13 @@ static void usage(FILE *out)
             "      --sensor-name NAME  name in every event's sensor object\n"
             "      --stats-interval S  seconds between stats events (0 = final only)\n"
             "      --max-flows N       hard cap of tracked flows\n"
+            "      --ingest HOST:PORT  ship events to soc-ingest (mutual TLS; --eve is then\n"
+            "                          written only when given)\n"
+            "      --cert F, --key F   this sensor's client certificate and key (its CN is\n"
+            "                          the sensor name)\n"
+            "      --ca F              CA that issued the ingest's certificate\n"
+            "      --spool DIR         disk queue for --ingest (default /var/lib/soc/spool)\n"
+            "      --user NAME         drop root to NAME after opening capture and files\n"
             "  -v, --verbose           more logging (repeat for debug)\n"
             "  -V, --version           print version\n"
             "  -h, --help              this text\n");
@@ -64,7 +76,13 @@ enum {
     OPT_NOPROMISC,
     OPT_CLASSIFICATION,
     OPT_TEST_RULES,
-    OPT_RULES_CACHE
+    OPT_RULES_CACHE,
+    OPT_INGEST,
+    OPT_CERT,
+    OPT_KEY,
+    OPT_CA,
+    OPT_SPOOL,
+    OPT_USER
 };
 
 static const struct option long_opts[] = {
@@ -84,6 +102,12 @@ static const struct option long_opts[] = {
     {"classification", required_argument, 0, OPT_CLASSIFICATION},
     {"test-rules", no_argument, 0, OPT_TEST_RULES},
     {"rules-cache", required_argument, 0, OPT_RULES_CACHE},
+    {"ingest", required_argument, 0, OPT_INGEST},
+    {"cert", required_argument, 0, OPT_CERT},
+    {"key", required_argument, 0, OPT_KEY},
+    {"ca", required_argument, 0, OPT_CA},
+    {"spool", required_argument, 0, OPT_SPOOL},
+    {"user", required_argument, 0, OPT_USER},
     {"verbose", no_argument, 0, 'v'},
     {"version", no_argument, 0, 'V'},
     {"help", no_argument, 0, 'h'},
@@ -109,6 +133,7 @@ typedef struct cli {
     int64_t snaplen, stats, maxflows;
     int nopromisc, verbose, test_rules;
     const char *classification, *rules_cache;
+    const char *ingest, *cert, *key, *ca, *spool, *user;
     char *rules[SENSOR_MAX_RULE_FILES];
     int nrules;
 } cli_t;
@@ -135,6 +160,12 @@ static int parse_args(int argc, char **argv, cli_t *cli)
         case OPT_CLASSIFICATION: cli->classification = optarg; break;
         case OPT_TEST_RULES: cli->test_rules = 1; break;
         case OPT_RULES_CACHE: cli->rules_cache = optarg; break;
+        case OPT_INGEST: cli->ingest = optarg; break;
+        case OPT_CERT: cli->cert = optarg; break;
+        case OPT_KEY: cli->key = optarg; break;
+        case OPT_CA: cli->ca = optarg; break;
+        case OPT_SPOOL: cli->spool = optarg; break;
+        case OPT_USER: cli->user = optarg; break;
         case OPT_EVE: cli->eve = optarg; break;
         case OPT_GEO_CITY: cli->city = optarg; break;
         case OPT_GEO_ASN: cli->asn = optarg; break;
@@ -186,6 +217,14 @@ static void default_classification(sensor_config_t *cfg)
 static void apply_cli(sensor_config_t *cfg, const cli_t *cli)
 {
     if (cli->eve) COPY(cfg->eve_path, cli->eve);
+    if (cli->eve) cfg->eve_set = true;
+    if (cli->name) cfg->name_set = true;
+    if (cli->ingest) COPY(cfg->ingest.server, cli->ingest);
+    if (cli->cert) COPY(cfg->ingest.cert, cli->cert);
+    if (cli->key) COPY(cfg->ingest.key, cli->key);
+    if (cli->ca) COPY(cfg->ingest.ca, cli->ca);
+    if (cli->spool) COPY(cfg->ingest.spool_dir, cli->spool);
+    if (cli->user) COPY(cfg->user, cli->user);
     if (cli->city) COPY(cfg->geoip_city, cli->city);
     if (cli->asn) COPY(cfg->geoip_asn, cli->asn);
     if (cli->name) COPY(cfg->name, cli->name);
@@ -231,7 +270,19 @@ static void progress(capture_t *cap, uint64_t pkts, double start, double *last, 
             size ? 100.0 * (double)pos / (double)size : 0.0, final ? "\n" : "");
 }
 
-static int run(capture_t *cap, pipeline_t *pl, const char *what)
+/* The shipper's timers: every SHIP_POLL_EVERY packets a coarse clock read
+ * (vDSO, no syscall), so the flush interval holds without a clock read per
+ * packet. Event time for its anomaly events is the packet time. */
+#define SHIP_POLL_EVERY 64
+
+static void poll_ship(ship_t *ship, pipeline_t *pl)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+    ship_poll(ship, (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec, pipeline_last_ts(pl));
+}
+
+static int run(capture_t *cap, pipeline_t *pl, ship_t *ship, const char *what)
 {
     capture_frame_t frame;
     bool show = !capture_is_live(cap) && isatty(STDERR_FILENO);
@@ -241,12 +292,14 @@ static int run(capture_t *cap, pipeline_t *pl, const char *what)
         capture_result_t r = capture_next(cap, &frame);
         if (r == CAPTURE_FRAME) {
             pipeline_packet(pl, &frame);
-            if (show && (pipeline_packets(pl) & 0xffff) == 0)
-                progress(cap, pipeline_packets(pl), start, &last, false);
+            uint64_t n = pipeline_packets(pl);
+            if (show && (n & 0xffff) == 0) progress(cap, n, start, &last, false);
+            if (ship && n % SHIP_POLL_EVERY == 0) poll_ship(ship, pl);
         } else if (r == CAPTURE_IDLE) {
             struct timespec ts;
             clock_gettime(CLOCK_REALTIME, &ts);
             pipeline_tick(pl, (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000);
+            if (ship) poll_ship(ship, pl);
         } else {
             if (r == CAPTURE_ERROR) {
                 log_error("%s: read error after %llu packets: %s", what,
@@ -258,6 +311,57 @@ static int run(capture_t *cap, pipeline_t *pl, const char *what)
     }
     if (show) progress(cap, pipeline_packets(pl), start, &last, true);
     return rc;
+}
+
+/* --user: look the account up before anything is opened (a typo fails at
+ * once), switch to it after capture, spool and EVE file are open. */
+static int lookup_user(const char *name, uid_t *uid, gid_t *gid)
+{
+    errno = 0;
+    struct passwd *pw = getpwnam(name);
+    if (!pw) {
+        log_error("--user %s: %s", name, errno ? strerror(errno) : "no such user");
+        return -1;
+    }
+    *uid = pw->pw_uid;
+    *gid = pw->pw_gid;
+    return 0;
+}
+
+static int drop_privileges(const char *name, uid_t uid, gid_t gid)
+{
+    if (geteuid() != 0) {
+        log_warn("--user %s: not running as root; staying uid %u", name, (unsigned)geteuid());
+        return 0;
+    }
+    /* Groups first: after setuid there is no right left to change them. */
+    if (initgroups(name, gid) != 0 || setgid(gid) != 0 || setuid(uid) != 0) {
+        log_error("--user %s: cannot switch to uid %u gid %u: %s", name, (unsigned)uid,
+                  (unsigned)gid, strerror(errno));
+        return -1;
+    }
+    if (uid != 0 && (setuid(0) == 0 || geteuid() == 0)) {
+        log_error("--user %s: root privileges could be regained; refusing to run", name);
+        return -1;
+    }
+    log_info("running as %s (uid %u, gid %u)", name, (unsigned)uid, (unsigned)gid);
+    return 0;
+}
+
+/* With --ingest the events carry the certificate's CN as sensor.name (the
+ * ingest refuses any other); a different configured name is an error. */
+static int ship_name(sensor_config_t *cfg, const ship_t *ship)
+{
+    const char *cn = ship_cert_name(ship);
+    if (!cfg->name_set) {
+        COPY(cfg->name, cn);
+        return 0;
+    }
+    if (strcmp(cfg->name, cn) == 0) return 0;
+    log_error("sensor name '%s' differs from the name in %s ('%s'); soc-ingest accepts only the "
+              "certificate's name: drop --sensor-name/sensor.name or issue a certificate for it",
+              cfg->name, cfg->ingest.cert, cn);
+    return -1;
 }
 
 int main(int argc, char **argv)
@@ -285,6 +389,14 @@ int main(int argc, char **argv)
         log_error("nothing to read: give -r FILE or -i IFACE (or sensor.capture.interface)");
         return 2;
     }
+    bool shipping = cfg.ingest.server[0] != '\0';
+    if (!shipping && (cli.cert || cli.key || cli.ca || cli.spool)) {
+        log_error("--cert, --key, --ca and --spool need --ingest HOST:PORT");
+        return 2;
+    }
+    uid_t uid = 0;
+    gid_t gid = 0;
+    if (cfg.user[0] && lookup_user(cfg.user, &uid, &gid) != 0) return 1;
 
     geoip_t *geo = NULL;
     if (cfg.geoip_city[0] || cfg.geoip_asn[0]) {
@@ -304,10 +416,43 @@ int main(int argc, char **argv)
     int linktype = capture_linktype(cap);
     if (!decode_linktype_supported(linktype))
         log_warn("%s: link type %d is not decoded; frames will count as anomalies", what, linktype);
-    eve_t *eve = eve_open(cfg.eve_path, cfg.name, geo, err, sizeof(err));
+    ship_t *ship = NULL;
+    if (shipping) {
+        ship = ship_open(&cfg.ingest, SOC_VERSION, what, err, sizeof(err));
+        if (!ship) log_error("%s", err);
+        if (!ship || ship_name(&cfg, ship) != 0) {
+            ship_close(ship);
+            capture_close(cap);
+            geoip_close(geo);
+            return 1;
+        }
+    }
+    /* Shipping: the file only when asked for (tests compare both). */
+    const char *eve_path = shipping && !cfg.eve_set ? NULL : cfg.eve_path;
+    eve_t *eve = eve_open(eve_path, cfg.name, geo, err, sizeof(err));
     pipeline_t *pl = eve ? pipeline_new(&cfg, eve, linktype, err, sizeof(err)) : NULL;
-    if (!pl) {
+    int rc = pl ? 0 : 1;
+    if (rc) log_error("%s", err);
+    if (!rc && ship) ship_attach(ship, eve);
+    if (!rc && ship && cfg.user[0] && geteuid() == 0 &&
+        ship_spool_chown(ship, uid, gid, err, sizeof(err)) != 0) {
         log_error("%s", err);
+        rc = 1;
+    }
+    if (!rc && cfg.user[0] && drop_privileges(cfg.user, uid, gid) != 0) rc = 1;
+    /* The spool creates segment files for as long as the sensor runs. */
+    if (!rc && ship && access(cfg.ingest.spool_dir, W_OK | X_OK) != 0) {
+        log_error("spool %s: not writable%s%s: %s", cfg.ingest.spool_dir,
+                  cfg.user[0] ? " by user " : "", cfg.user, strerror(errno));
+        rc = 1;
+    }
+    if (!rc && ship && ship_start(ship, err, sizeof(err)) != 0) {
+        log_error("%s", err);
+        rc = 1;
+    }
+    if (rc) {
+        pipeline_free(pl);
+        ship_close(ship);
         eve_close(eve, err, sizeof(err));
         capture_close(cap);
         geoip_close(geo);
@@ -319,14 +464,16 @@ int main(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
 
-    int rc = run(cap, pl, what);
+    rc = run(cap, pl, ship, what);
     pipeline_finish(pl);
+    if (ship) ship_finish(ship, pipeline_last_ts(pl), &stop_requested);
     log_info("%s: %llu packets, %llu events", what, (unsigned long long)pipeline_packets(pl),
              (unsigned long long)eve_events_written(eve));
     live_capture = NULL;
     pipeline_free(pl);
+    ship_close(ship); /* before eve_close: it detaches from the writer */
     if (eve_close(eve, err, sizeof(err)) < 0) {
-        log_error("%s: %s", cfg.eve_path, err);
+        log_error("%s: %s", eve_path ? eve_path : "eve", err);
         rc = 1;
     }
     capture_close(cap);

@@ -27,6 +27,7 @@ struct eve {
     uint64_t seq;     /* events written */
     uint64_t dropped; /* events lost to an allocation failure */
     struct geoip *geoip;
+    eve_sink_t sink;
 };
 
 static void make_boot_id(char out[33])
@@ -55,7 +56,9 @@ eve_t *eve_open(const char *path, const char *sensor_name, struct geoip *geoip, 
         snprintf(err, errlen, "eve: out of memory");
         return NULL;
     }
-    if (strcmp(path, "-") == 0) {
+    if (!path) {
+        e->out = NULL; /* sink only */
+    } else if (strcmp(path, "-") == 0) {
         e->out = stdout;
         e->is_stdout = true;
     } else if (!(e->out = fopen(path, "w"))) {
@@ -73,7 +76,7 @@ eve_t *eve_open(const char *path, const char *sensor_name, struct geoip *geoip, 
 
 int eve_flush(eve_t *e)
 {
-    if (e->block_len && !e->write_failed) {
+    if (e->block_len && !e->write_failed && e->out) {
         if (fwrite(e->block, 1, e->block_len, e->out) != e->block_len || fflush(e->out) != 0) {
             e->write_failed = true;
             e->write_errno = errno;
@@ -87,7 +90,7 @@ int eve_close(eve_t *e, char *err, size_t errlen)
 {
     if (!e) return 0;
     int rc = eve_flush(e);
-    if (!e->is_stdout && fclose(e->out) != 0 && rc == 0) {
+    if (!e->is_stdout && e->out && fclose(e->out) != 0 && rc == 0) {
         rc = -1;
         e->write_errno = errno;
     }
@@ -219,7 +222,7 @@ jw_t *eve_begin_packet(eve_t *e, const char *event_type, const packet_t *p, cons
 
 static void write_direct(eve_t *e, const char *buf, size_t len)
 {
-    if (e->write_failed) return;
+    if (e->write_failed || !e->out) return;
     if (fwrite(buf, 1, len, e->out) != len || fputc('\n', e->out) == EOF) {
         e->write_failed = true;
         e->write_errno = errno;
@@ -240,6 +243,8 @@ void eve_end(eve_t *e)
         return;
     }
     e->seq++;
+    if (e->sink.line) e->sink.line(e->sink.ud, w->buf, w->len);
+    if (!e->out) return;
     if (e->block_len + w->len + 1 > EVE_BLOCK) eve_flush(e);
     if (w->len + 1 > EVE_BLOCK) { /* a single huge event: write it directly */
         write_direct(e, w->buf, w->len);
@@ -248,6 +253,16 @@ void eve_end(eve_t *e)
     memcpy(e->block + e->block_len, w->buf, w->len);
     e->block_len += w->len;
     e->block[e->block_len++] = '\n';
+}
+
+void eve_set_sink(eve_t *e, const eve_sink_t *sink)
+{
+    e->sink = sink ? *sink : (eve_sink_t){0};
+}
+
+void eve_sink_stats(eve_t *e, jw_t *w)
+{
+    if (e->sink.stats) e->sink.stats(e->sink.ud, w);
 }
 
 uint64_t eve_events_written(const eve_t *e)

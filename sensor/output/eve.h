@@ -17,7 +17,8 @@ struct geoip;
 
 typedef struct eve eve_t;
 
-/* path "-" is stdout. geoip may be NULL (then no geoip objects). */
+/* path "-" is stdout, NULL no file (events go only to the sink). geoip may
+ * be NULL (then no geoip objects). */
 eve_t *eve_open(const char *path, const char *sensor_name, struct geoip *geoip, char *err,
                 size_t errlen);
 /* Flushes and closes; returns -1 if any write failed (message in err). */
@@ -32,6 +33,18 @@ jw_t *eve_begin_packet(eve_t *e, const char *event_type, const packet_t *p, cons
 /* Event without a tuple (stats). */
 jw_t *eve_begin(eve_t *e, const char *event_type, int64_t ts_usec);
 void eve_end(eve_t *e);
+
+/* A second destination for every event (the shipper): line() gets each
+ * numbered event without its '\n', right after eve_end; stats() may add an
+ * object to the stats event. Must not write events from inside line(). */
+typedef struct eve_sink {
+    void (*line)(void *ud, const char *line, size_t len);
+    void (*stats)(void *ud, jw_t *w);
+    void *ud;
+} eve_sink_t;
+void eve_set_sink(eve_t *e, const eve_sink_t *sink);
+/* For eve_stats.c: lets the sink add its part of the stats event. */
+void eve_sink_stats(eve_t *e, jw_t *w);
 
 uint64_t eve_events_written(const eve_t *e);
 uint64_t eve_events_dropped(const eve_t *e);

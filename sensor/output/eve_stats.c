@@ -120,6 +120,7 @@ void eve_stats_event(eve_t *e, const stats_sources_t *s, int64_t ts_usec)
     app_layer_write_stats(w, s->app);
     jw_object_close(w);
     if (s->extra) s->extra(w, s->extra_ud);
+    eve_sink_stats(e, w); /* stats.ingest when events are shipped */
     jw_kobject_open(w, "eve");
     jw_kuint(w, "events", eve_events_written(e) + 1);
     jw_kuint(w, "dropped", eve_events_dropped(e));

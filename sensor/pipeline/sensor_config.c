@@ -17,10 +17,16 @@
  *     app-layer: { memcap: 256mb,
  *                  http: { request-body-limit: 32kb, response-body-limit: 32kb } }
  *     stream: { depth: 1mb, memcap: 256mb }
+ *     user: soc                      # drop root after opening capture, spool, eve
+ *     ingest: { server: ingest.city.local:9000, cert: /etc/soc/pki/s1.crt,
+ *               key: /etc/soc/pki/s1.key, ca: /etc/soc/pki/ca.crt,
+ *               spool-dir: /var/lib/soc/spool, spool-size: 1gb, batch-events: 1000,
+ *               batch-bytes: 1mb, flush-interval: 200ms, drain-timeout: 30s }
  */
 #include "sensor_config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -47,6 +53,7 @@ void sensor_config_defaults(sensor_config_t *c)
     c->stream_memcap = 256ull << 20;
     c->http_body_limit[DIR_TOSERVER] = APP_HTTP_BODY_LIMIT_DEFAULT;
     c->http_body_limit[DIR_TOCLIENT] = APP_HTTP_BODY_LIMIT_DEFAULT;
+    ship_config_defaults(&c->ingest);
 }
 
 /* Copy an optional string setting into a fixed buffer. */
@@ -181,11 +188,72 @@ static bool load_limits(const cfg_node_t *s, sensor_config_t *c, char *err, size
     return ok;
 }
 
+/* Milliseconds from "200ms", "2s", "1m", "1h" (whole numbers); a plain
+ * number is seconds, like every other duration in soc.yaml. */
+static bool get_ms(const cfg_node_t *base, const char *path, uint32_t *v, uint64_t max_ms,
+                   char *err, size_t errlen)
+{
+    const char *s = NULL;
+    if (!cfg_get_str(base, path, NULL, &s, err, errlen)) return false;
+    if (!s) return true;
+    char *end;
+    unsigned long long n = (s[0] >= '0' && s[0] <= '9') ? strtoull(s, &end, 10) : 0;
+    unsigned long long mult = 0;
+    if (s[0] >= '0' && s[0] <= '9') {
+        if (strcmp(end, "ms") == 0)
+            mult = 1;
+        else if (strcmp(end, "s") == 0 || *end == '\0')
+            mult = 1000;
+        else if (strcmp(end, "m") == 0)
+            mult = 60000;
+        else if (strcmp(end, "h") == 0)
+            mult = 3600000;
+    }
+    if (!mult || n > max_ms / mult) {
+        cfg_node_error(cfg_node_get(base, path), err, errlen,
+                       "expected a duration up to %llu ms (e.g. 200ms, 30s, 5m), got '%s'",
+                       (unsigned long long)max_ms, s);
+        return false;
+    }
+    *v = (uint32_t)(n * mult);
+    return true;
+}
+
+/* sensor.ingest: where and how events are shipped (output/ship.h). */
+static bool load_ingest(const cfg_node_t *s, ship_config_t *c, char *err, size_t errlen)
+{
+    static const char *const keys[] = {"server",
+                                       "cert",
+                                       "key",
+                                       "ca",
+                                       "spool-dir",
+                                       "spool-size",
+                                       "batch-events",
+                                       "batch-bytes",
+                                       "flush-interval",
+                                       "drain-timeout",
+                                       NULL};
+    const cfg_node_t *g = NULL;
+    return cfg_get_map(s, "ingest", &g, err, errlen) && cfg_check_keys(g, keys, err, errlen) &&
+           get_str(g, "server", c->server, sizeof(c->server), err, errlen) &&
+           get_str(g, "cert", c->cert, sizeof(c->cert), err, errlen) &&
+           get_str(g, "key", c->key, sizeof(c->key), err, errlen) &&
+           get_str(g, "ca", c->ca, sizeof(c->ca), err, errlen) &&
+           get_str(g, "spool-dir", c->spool_dir, sizeof(c->spool_dir), err, errlen) &&
+           cfg_get_u64(g, "spool-size", c->spool_bytes, 64u << 10, 1ull << 40, CFG_U64_SIZE,
+                       &c->spool_bytes, err, errlen) &&
+           get_u32(g, "batch-events", &c->batch_events, 1, 1000000, 0, err, errlen) &&
+           get_u32(g, "batch-bytes", &c->batch_bytes, SHIP_MIN_BATCH_BYTES, SHIP_MAX_BATCH_BYTES,
+                   CFG_U64_SIZE, err, errlen) &&
+           get_ms(g, "flush-interval", &c->flush_ms, 60000, err, errlen) &&
+           get_ms(g, "drain-timeout", &c->drain_ms, 3600000, err, errlen);
+}
+
 static bool load_sensor(const cfg_node_t *s, sensor_config_t *c, char *err, size_t errlen)
 {
     static const char *const keys[] = {
-        "name",   "eve", "stats-interval", "geoip",  "capture", "flow",
-        "defrag", "dpi", "app-layer",      "stream", NULL};
+        "name", "eve",       "stats-interval", "geoip", "capture", "flow", "defrag",
+        "dpi",  "app-layer", "stream",         "user",  "ingest",  NULL};
     static const char *const gkeys[] = {"city", "asn", NULL};
     const cfg_node_t *g = NULL;
     return cfg_check_keys(s, keys, err, errlen) &&
@@ -196,7 +264,9 @@ static bool load_sensor(const cfg_node_t *s, sensor_config_t *c, char *err, size
            get_str(g, "city", c->geoip_city, sizeof(c->geoip_city), err, errlen) &&
            get_str(g, "asn", c->geoip_asn, sizeof(c->geoip_asn), err, errlen) &&
            load_capture(s, c, err, errlen) && load_flow(s, c, err, errlen) &&
-           load_limits(s, c, err, errlen);
+           load_limits(s, c, err, errlen) &&
+           get_str(s, "user", c->user, sizeof(c->user), err, errlen) &&
+           load_ingest(s, &c->ingest, err, errlen);
 }
 
 int sensor_config_load(sensor_config_t *c, const char *path, char *err, size_t errlen)
@@ -207,6 +277,11 @@ int sensor_config_load(sensor_config_t *c, const char *path, char *err, size_t e
     const cfg_node_t *s = NULL;
     bool ok =
         cfg_get_map(cfg_root(cfg), "sensor", &s, err, errlen) && load_sensor(s, c, err, errlen);
+    /* Whether these were chosen or defaulted changes what shipping does. */
+    if (ok && cfg_node_get(s, "name") && !cfg_node_is_null(cfg_node_get(s, "name")))
+        c->name_set = true;
+    if (ok && cfg_node_get(s, "eve") && !cfg_node_is_null(cfg_node_get(s, "eve")))
+        c->eve_set = true;
     cfg_free(cfg);
     return ok ? 0 : -1;
 }

@@ -12,6 +12,7 @@
 #include "../capture/capture.h"
 #include "../decode/decode.h"
 #include "../flow/flow.h"
+#include "../output/ship.h"
 
 #define SENSOR_MAX_RULE_FILES 256
 
@@ -35,6 +36,10 @@ typedef struct sensor_config {
     char rules_cache[4096];    /* compiled prefilter cache directory; "" = none */
     uint64_t stream_depth;     /* bytes reassembled per direction for inspection */
     uint64_t stream_memcap;
+    ship_config_t ingest; /* sensor.ingest; ingest.server "" = no shipping */
+    char user[64];        /* sensor.user: drop root to this user after opening files */
+    bool name_set;        /* sensor.name or --sensor-name given (else: host name) */
+    bool eve_set;         /* sensor.eve or --eve given (else: eve.json, none when shipping) */
     /* storage for strings capture_config_t points at */
     char bpf[1024];
     char file[4096];
