@@ -124,6 +124,13 @@ const app_layer_stats_t *app_layer_get_stats(const app_layer_t *al)
     return &al->st;
 }
 
+uint16_t app_layer_tls_version(const flow_t *f)
+{
+    const app_state_t *s = f->app;
+    if (s == NULL || is_mark(s) || s->proto != APP_TLS) return 0;
+    return app_tls_inspect_version(s);
+}
+
 static void state_free(app_layer_t *al, app_state_t *s)
 {
     if (s->ops->release) s->ops->release(al, s);
@@ -142,7 +149,7 @@ void app_layer_flow_end(app_layer_t *al, flow_t *f)
 }
 
 /* A parser stopped in both directions with no event left to emit (a TLS
- * flow after its ServerHello, an HTTP tunnel) needs no memory any more. */
+ * flow after its handshake, an HTTP tunnel) needs no memory any more. */
 static void free_if_done(app_layer_t *al, flow_t *f, app_state_t *s)
 {
     if (!s->dir[0].dead || !s->dir[1].dead) return;

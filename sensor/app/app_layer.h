@@ -23,6 +23,7 @@
 #include "dns.h"
 #include "http.h"
 #include "tls.h"
+#include "tls_cert.h"
 
 /* A string view; not NUL-terminated. len 0 = absent. */
 typedef struct app_str {
@@ -54,6 +55,11 @@ typedef struct tls_info {
     app_str_t ja3, ja3s;    /* the fingerprint strings */
     tls_span_t client_alpn; /* ProtocolNameList bodies: (len8, name)* */
     tls_span_t server_alpn;
+    /* The server's Certificate message (TLS 1.0-1.2, where it travels in
+     * clear): the DER chain, leaf first (NULL without one), and the leaf's
+     * fields (NULL when there is no leaf or it does not decode). */
+    const tls_certs_t *certs;
+    const tls_cert_t *cert;
 } tls_info_t;
 
 /* An HTTP message handed to the inspection hooks. The head is the raw head
@@ -106,6 +112,9 @@ typedef struct app_event_sink {
                              const tls_info_t *t);
     void (*tls_server_hello)(void *ud, flow_t *f, const tls_server_hello_t *sh,
                              const tls_info_t *t);
+    /* The server's Certificate message was parsed: t->certs and t->cert,
+     * with the fields of both hellos as in the log event. */
+    void (*tls_certificate)(void *ud, flow_t *f, const tls_info_t *t);
     void *ud;
 } app_event_sink_t;
 
@@ -117,6 +126,8 @@ typedef struct app_layer_stats {
     uint64_t alloc[APP_PROTO_COUNT];  /* state or buffers refused by the memcap */
     uint64_t memcap_hits;             /* sum of alloc[] */
     uint64_t truncated;               /* fields cut or requests emitted early */
+    uint64_t tls_cert_truncated;      /* certificate chains cut at TLS_MAX_CERT_MSG / _CERTS */
+    uint64_t tls_cert_invalid;        /* leaf certificates that did not decode */
     uint64_t mem_used, mem_peak;      /* bytes held for flows */
     uint64_t memcap;
 } app_layer_stats_t;
@@ -136,6 +147,13 @@ void app_layer_packet(app_layer_t *al, flow_t *f, int dir, const packet_t *p);
 void app_layer_flow_end(app_layer_t *al, flow_t *f);
 
 const app_layer_stats_t *app_layer_get_stats(const app_layer_t *al);
+
+/* The TLS version of the handshake message an inspection hook is handed
+ * (tls_client_hello, tls_server_hello, tls_certificate) while it runs: the
+ * negotiated one once the ServerHello is known (its supported_versions
+ * choice, else its version), before that the ClientHello's. 0 outside
+ * those hooks or for other flows. The signature engine's tls.version. */
+uint16_t app_layer_tls_version(const flow_t *f);
 
 /* Members of the stats event's "app_layer" object, Suricata style:
  * tx.<proto>, error.<proto>.{gap,alloc,parser}, memuse... Defined in

@@ -46,6 +46,7 @@ struct app_layer {
     app_layer_stats_t st;
     dns_msg_t dns;             /* scratch for one message */
     char ja3[APP_JA3_SCRATCH]; /* scratch for fingerprint strings */
+    tls_cert_t cert;           /* scratch for the leaf certificate's fields */
 };
 
 struct app_ops {
@@ -69,6 +70,9 @@ struct app_ops {
 };
 
 extern const app_ops_t app_http_ops, app_dns_ops, app_tls_ops;
+
+/* app_layer_tls_version() for a flow whose state is the TLS parser's. */
+uint16_t app_tls_inspect_version(const app_state_t *s);
 
 /* Memory counted against the memcap; NULL (and a memcap hit) when over. */
 void *app_mem_alloc(app_layer_t *al, app_state_t *s, size_t n);

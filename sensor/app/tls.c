@@ -1,4 +1,5 @@
-/* tls.c -- TLS records, hellos, JA3/JA3S (see tls.h). */
+/* tls.c -- TLS records, hellos, the Certificate message, JA3/JA3S (see
+ * tls.h). */
 #include "tls.h"
 
 #include <stdio.h>
@@ -12,9 +13,7 @@
 #define EXT_ALPN               16
 #define EXT_SUPPORTED_VERSIONS 43
 
-#define CT_CHANGE_CIPHER_SPEC 20
-#define CT_HEARTBEAT          24
-#define CT_HANDSHAKE          22
+#define CT_HEARTBEAT 24
 
 static uint16_t rd16(const uint8_t *p)
 {
@@ -48,7 +47,7 @@ app_parse_t tls_records_next(tls_records_t *r, const uint8_t *buf, size_t len, s
         if (r->hdr_len < TLS_REC_HEADER_LEN) return APP_PARSE_MORE;
         uint8_t type = r->hdr[0];
         uint16_t ver = rd16(r->hdr + 1), rlen = rd16(r->hdr + 3);
-        if (type < CT_CHANGE_CIPHER_SPEC || type > CT_HEARTBEAT || (ver >> 8) != 3 ||
+        if (type < TLS_CT_CHANGE_CIPHER_SPEC || type > CT_HEARTBEAT || (ver >> 8) != 3 ||
             (ver & 0xff) > 4 || rlen > TLS_MAX_RECORD)
             return APP_PARSE_ERROR;
         r->type = type;
@@ -58,7 +57,7 @@ app_parse_t tls_records_next(tls_records_t *r, const uint8_t *buf, size_t len, s
         return APP_PARSE_MORE;
     }
     size_t n = r->left < len ? r->left : len;
-    if (r->type == CT_HANDSHAKE) *hs = span(buf, n);
+    if (r->type == TLS_CT_HANDSHAKE) *hs = span(buf, n);
     r->left = (uint16_t)(r->left - n);
     if (r->left == 0) r->hdr_len = 0;
     *used = n;
@@ -68,7 +67,7 @@ app_parse_t tls_records_next(tls_records_t *r, const uint8_t *buf, size_t len, s
 bool tls_probe(const uint8_t *buf, size_t len)
 {
     /* Each byte present must fit; a short first segment passes on what it has. */
-    return len >= 1 && buf[0] == CT_HANDSHAKE && (len < 2 || buf[1] == 3) &&
+    return len >= 1 && buf[0] == TLS_CT_HANDSHAKE && (len < 2 || buf[1] == 3) &&
            (len < 3 || buf[2] <= 4) &&
            (len < 6 || buf[5] == TLS_HS_CLIENT_HELLO || buf[5] == TLS_HS_SERVER_HELLO);
 }
@@ -77,7 +76,7 @@ app_parse_t tls_handshake_peek(const uint8_t *buf, size_t len, uint8_t *type, si
 {
     if (len < TLS_HS_HEADER_LEN) return APP_PARSE_MORE;
     uint32_t body = rd24(buf + 1);
-    if (body > TLS_MAX_HELLO) return APP_PARSE_ERROR;
+    if (body > TLS_MAX_HELLO && buf[0] != TLS_HS_CERTIFICATE) return APP_PARSE_ERROR;
     *type = buf[0];
     *msg_len = TLS_HS_HEADER_LEN + (size_t)body;
     return len >= *msg_len ? APP_PARSE_DONE : APP_PARSE_MORE;
@@ -275,6 +274,41 @@ app_parse_t tls_parse_server_hello(const uint8_t *msg, size_t len, tls_server_he
     if (c.n == 0) return APP_PARSE_DONE;
     if (!take_vec(&c, 2, &out->extensions) || !server_ext(out->extensions, out))
         return APP_PARSE_ERROR;
+    return APP_PARSE_DONE;
+}
+
+/* ---- Certificate ---- */
+
+app_parse_t tls_parse_certificate(const uint8_t *msg, size_t len, tls_certs_t *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (len < TLS_HS_HEADER_LEN) return APP_PARSE_MORE;
+    size_t body = rd24(msg + 1);
+    if (msg[0] != TLS_HS_CERTIFICATE || body < 3) return APP_PARSE_ERROR;
+    if (len < TLS_HS_HEADER_LEN + 3) return APP_PARSE_MORE;
+    size_t list = rd24(msg + TLS_HS_HEADER_LEN);
+    if (list != body - 3) return APP_PARSE_ERROR;
+    const uint8_t *p = msg + TLS_HS_HEADER_LEN + 3;
+    size_t have = len - TLS_HS_HEADER_LEN - 3; /* list bytes present */
+    if (have > list) have = list;
+    size_t off = 0;
+    while (off < list) {
+        /* Framing errors first: they show whatever part is present. */
+        if (have - off >= 3) {
+            size_t n = rd24(p + off);
+            if (n == 0 || n > list - off - 3) return APP_PARSE_ERROR;
+            if (n <= have - off - 3 && out->n < TLS_MAX_CERTS) {
+                out->der[out->n++] = span(p + off + 3, n);
+                off += 3 + n;
+                continue;
+            }
+        } else if (list - off < 3) {
+            return APP_PARSE_ERROR;
+        }
+        out->truncated = true; /* cut inside this entry, or too many */
+        break;
+    }
+    out->list = span(p, off);
     return APP_PARSE_DONE;
 }
 

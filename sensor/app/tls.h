@@ -1,9 +1,10 @@
-/* tls.h -- TLS record layer, ClientHello/ServerHello, JA3 and JA3S.
+/* tls.h -- TLS record layer, ClientHello/ServerHello, the server's
+ * Certificate message, JA3 and JA3S.
  *
  * Pure parsers: no flow knowledge, no allocation. The record walker strips
  * record headers from a direction's byte stream and hands out the handshake
  * bytes, which the caller gathers until one handshake message is complete
- * (a hello may span records and segments); the hello parsers then work on
+ * (a hello may span records and segments); the message parsers then work on
  * that message. Spans point into the caller's buffers. */
 #ifndef SOC_TLS_H
 #define SOC_TLS_H
@@ -19,8 +20,22 @@
 #define TLS_MAX_HELLO      16384u /* bound on a hello message body */
 #define TLS_MAX_RECORD     (16384u + 2048u)
 
-#define TLS_HS_CLIENT_HELLO 1
-#define TLS_HS_SERVER_HELLO 2
+#define TLS_HS_CLIENT_HELLO      1
+#define TLS_HS_SERVER_HELLO      2
+#define TLS_HS_CERTIFICATE       11
+#define TLS_HS_SERVER_HELLO_DONE 14
+
+/* Bytes of a Certificate message body kept: a longer chain is cut there
+ * (the leaf comes first, so it survives). Certificates listed beyond
+ * TLS_MAX_CERTS are dropped the same way. */
+#define TLS_MAX_CERT_MSG 65536u
+#define TLS_MAX_CERTS    16u
+
+/* Record content types */
+#define TLS_CT_CHANGE_CIPHER_SPEC 20
+#define TLS_CT_ALERT              21
+#define TLS_CT_HANDSHAKE          22
+#define TLS_CT_APPLICATION_DATA   23
 
 typedef struct tls_span {
     const uint8_t *p;
@@ -46,6 +61,15 @@ typedef struct tls_server_hello {
     tls_span_t alpn; /* ProtocolNameList body with the chosen protocol */
 } tls_server_hello_t;
 
+/* A Certificate message (TLS 1.0-1.2; TLS 1.3 sends it encrypted). */
+typedef struct tls_certs {
+    uint32_t n;                    /* certificates wholly present, leaf first */
+    tls_span_t der[TLS_MAX_CERTS]; /* each one's DER */
+    /* der[0..n) as sent: (3-byte big-endian length, DER)*, one span */
+    tls_span_t list;
+    bool truncated; /* message cut short, or more than TLS_MAX_CERTS listed */
+} tls_certs_t;
+
 /* Record layer walker for one direction. */
 typedef struct tls_records {
     uint8_t hdr[TLS_REC_HEADER_LEN];
@@ -69,13 +93,23 @@ bool tls_probe(const uint8_t *buf, size_t len);
 
 /* Handshake message at buf (header included): DONE with *type and the total
  * message length *msg_len (header + body) when all of it is in buf, MORE
- * when not yet, ERROR when the body is longer than TLS_MAX_HELLO. */
+ * when not yet (*type and *msg_len are set as soon as the header is there),
+ * ERROR when the body is longer than TLS_MAX_HELLO -- except a Certificate,
+ * whose body may take the full 24 bits: the caller keeps what it can. */
 app_parse_t tls_handshake_peek(const uint8_t *buf, size_t len, uint8_t *type, size_t *msg_len);
 
 /* Parse a complete hello message (header included). ERROR when it is not
  * that message type or is malformed; MORE when truncated. */
 app_parse_t tls_parse_client_hello(const uint8_t *msg, size_t len, tls_client_hello_t *out);
 app_parse_t tls_parse_server_hello(const uint8_t *msg, size_t len, tls_server_hello_t *out);
+
+/* Parse a Certificate message (header included) of which the first len
+ * bytes are at msg. DONE with the certificates wholly inside msg[0..len)
+ * (out->truncated when the message goes on beyond len, or lists more than
+ * TLS_MAX_CERTS); MORE when not even the list length is there; ERROR when
+ * it is not a Certificate or its framing is broken (list length other than
+ * the body's, a certificate overrunning the list, an empty certificate). */
+app_parse_t tls_parse_certificate(const uint8_t *msg, size_t len, tls_certs_t *out);
 
 /* Gather the handshake bytes of a record stream into scratch and stop at the
  * first complete handshake message: DONE with its length in *msg_len. For

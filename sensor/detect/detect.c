@@ -246,7 +246,8 @@ static void run(detect_engine_t *de, const detect_input_t *in, bool tx)
         uint32_t idx = de->cand.idx[i] & ~CAND_LATE;
         const rule_t *r = rule_set_rule(de->rs, idx);
         if (detect_rule_is_tx(r) != tx || (!tx && !wanted(r, in)) ||
-            (in->body_pass && !uses_body(r)) || !verify(de, r, in, mp))
+            (in->body_pass && !uses_body(r)) || (tx && r->n_bufs == 0 && !in->bufferless) ||
+            !verify(de, r, in, mp))
             continue;
         if (r->action == RULE_ACTION_PASS) {
             de->stats.passed++;

@@ -53,6 +53,9 @@ typedef struct detect_input {
      * (http.request_body, http.response_body, file.data) are tried, so the
      * others do not alert twice */
     bool body_pass;
+    /* transactions: try the rules without any buffer (tls.version alone)
+     * in this pass; one pass per transaction sets it, so they alert once */
+    bool bufferless;
 } detect_input_t;
 
 typedef void (*detect_alert_fn)(void *ud, const rule_t *r, const detect_input_t *in);

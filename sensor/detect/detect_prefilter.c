@@ -13,9 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A rule inspects transactions when any of its buffers is an app-layer one. */
+/* A rule inspects transactions when any of its buffers is an app-layer one,
+ * or when it has none but tests a transaction's state (tls.version). */
 bool detect_rule_is_tx(const rule_t *r)
 {
+    if (r->n_bufs == 0) return (r->checks & RULE_CHECK_TLS_VERSION) != 0;
     for (unsigned i = 0; i < r->n_bufs; i++)
         if (r->bufs[i].id != RULE_BUF_PAYLOAD) return true;
     return false;

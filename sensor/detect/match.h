@@ -75,6 +75,10 @@ const match_stats_t *match_scratch_stats(const match_scratch_t *s);
  * (dotprefix prepends '.' to a non-empty buffer, as Suricata's transform).
  * data NULL means the buffer does not exist: no match. An empty buffer is
  * inspected (Suricata 7): bsize:0 and negated contents can hold on it.
+ * A multi-buffer (rule_buf_multi(b->id): tls.certs) is the list of
+ * its elements, each preceded by its length in 3 big-endian bytes; it
+ * matches when one element matches every item (each element is a buffer of
+ * its own: cursor, bsize, transforms); no element, no match.
  *
  * Semantics, Suricata's (see rule.h for content windows and isdataat):
  *   - the cursor starts at 0; a content moves it to the end of its match, a
@@ -129,7 +133,7 @@ typedef struct match_pkt {
     bool established;     /* see match_flow_established() */
     bool stream;          /* the payload inspected is reassembled stream data */
     uint16_t app_proto;   /* app_proto_t of the flow, APP_UNKNOWN when not known */
-    uint16_t tls_version; /* TLS version of the flow (0x0301..0x0304), 0 unknown */
+    uint16_t tls_version; /* TLS version of the transaction inspected, 0 unknown */
 } match_pkt_t;
 
 /* Suricata's "established": TCP in state ESTABLISHED or any later state (the
@@ -139,7 +143,10 @@ bool match_flow_established(const struct flow *f);
 
 /* Fill mp from a decoded packet, its flow (may be NULL) and the packet's
  * direction in it (DIR_TOSERVER / DIR_TOCLIENT); stream as above.
- * app_proto comes from the flow; tls_version stays 0 (the engine sets it). */
+ * app_proto comes from the flow; tls_version is app_layer_tls_version(f):
+ * known while the app layer hands a TLS hello or certificate to inspection
+ * (the negotiated version once the ServerHello is known, else the
+ * ClientHello's), 0 for everything else. */
 void match_pkt_fill(match_pkt_t *mp, const packet_t *p, const struct flow *f, int dir, bool stream);
 
 /* The rule's header and its checks without a buffer, flowbits excepted:

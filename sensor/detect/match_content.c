@@ -444,15 +444,9 @@ static int walk(walk_t *w, uint32_t i, uint32_t c)
     }
 }
 
-bool match_buffer(const rule_buffer_t *b, const uint8_t *data, uint32_t len, match_scratch_t *s)
+/* The items of b on one buffer (an element of a multi-buffer). */
+static bool match_one(const rule_buffer_t *b, const uint8_t *data, uint32_t len, match_scratch_t *s)
 {
-    if (!b || !s) return false;
-    s->st.buffers++;
-    if (!data) return false;
-    if (b->n_items > MATCH_MAX_ITEMS || (b->n_items && !b->items)) {
-        s->st.too_many_items++;
-        return false;
-    }
     if ((b->transforms & RULE_XFORM_DOTPREFIX) && len > 0) {
         if (len >= MATCH_XFORM_MAX) {
             s->st.xform_too_long++;
@@ -467,4 +461,26 @@ bool match_buffer(const rule_buffer_t *b, const uint8_t *data, uint32_t len, mat
     s->budget = MATCH_RETRY_BUDGET;
     s->budget_hit = false;
     return walk(&w, 0, 0) == W_MATCH;
+}
+
+bool match_buffer(const rule_buffer_t *b, const uint8_t *data, uint32_t len, match_scratch_t *s)
+{
+    if (!b || !s) return false;
+    s->st.buffers++;
+    if (!data) return false;
+    if (b->n_items > MATCH_MAX_ITEMS || (b->n_items && !b->items)) {
+        s->st.too_many_items++;
+        return false;
+    }
+    if (!rule_buf_multi((rule_buf_t)b->id)) return match_one(b, data, len, s);
+    /* A multi-buffer: (3-byte length, element)*; any one element must
+     * hold every item. A broken length ends the list. */
+    uint32_t off = 0;
+    while (len - off >= 3) {
+        uint32_t n = (uint32_t)data[off] << 16 | (uint32_t)data[off + 1] << 8 | data[off + 2];
+        if (n > len - off - 3) return false;
+        if (match_one(b, data + off + 3, n, s)) return true;
+        off += 3 + n;
+    }
+    return false;
 }

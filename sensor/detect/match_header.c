@@ -3,6 +3,7 @@
  * tls.version). Semantics in match.h. */
 #include <string.h>
 
+#include "app/app_layer.h"
 #include "detect/match.h"
 #include "flow/flow.h"
 
@@ -41,6 +42,7 @@ void match_pkt_fill(match_pkt_t *mp, const packet_t *p, const struct flow *f, in
         mp->to_server = dir == DIR_TOSERVER;
         mp->established = match_flow_established(f);
         mp->app_proto = f->app_proto;
+        mp->tls_version = app_layer_tls_version(f);
     }
 }
 

@@ -113,41 +113,46 @@ typedef struct rule_ports {
  * transaction; see rule_buf_info() for the direction and app protocol of
  * each. */
 typedef enum rule_buf {
-    RULE_BUF_PAYLOAD = 0,        /* packet payload / reassembled stream ("pkt_data") */
-    RULE_BUF_HTTP_URI,           /* http.uri: normalised (percent-decoded, path cleaned) */
-    RULE_BUF_HTTP_URI_RAW,       /* http.uri.raw */
-    RULE_BUF_HTTP_METHOD,        /* http.method */
-    RULE_BUF_HTTP_HOST,          /* http.host: lower-cased, no port */
-    RULE_BUF_HTTP_HOST_RAW,      /* http.host.raw */
-    RULE_BUF_HTTP_USER_AGENT,    /* http.user_agent */
-    RULE_BUF_HTTP_HEADER,        /* http.header: normalised "Name: value\r\n" lines */
-    RULE_BUF_HTTP_HEADER_RAW,    /* http.header.raw */
-    RULE_BUF_HTTP_HEADER_NAMES,  /* http.header_names: "\r\nName1\r\nName2\r\n\r\n" */
-    RULE_BUF_HTTP_COOKIE,        /* http.cookie (Cookie / Set-Cookie) */
-    RULE_BUF_HTTP_REQUEST_BODY,  /* http.request_body, http_client_body */
-    RULE_BUF_HTTP_STAT_CODE,     /* http.stat_code */
-    RULE_BUF_HTTP_STAT_MSG,      /* http.stat_msg */
-    RULE_BUF_HTTP_RESPONSE_BODY, /* http.response_body, http_server_body */
-    RULE_BUF_FILE_DATA,          /* file.data / file_data: HTTP bodies (files) */
-    RULE_BUF_HTTP_CONTENT_TYPE,  /* http.content_type */
-    RULE_BUF_HTTP_CONTENT_LEN,   /* http.content_len */
-    RULE_BUF_HTTP_REQUEST_LINE,  /* http.request_line */
-    RULE_BUF_HTTP_RESPONSE_LINE, /* http.response_line */
-    RULE_BUF_HTTP_START,         /* http.start: start line + headers */
-    RULE_BUF_HTTP_PROTOCOL,      /* http.protocol */
-    RULE_BUF_HTTP_REFERER,       /* http.referer */
-    RULE_BUF_HTTP_LOCATION,      /* http.location */
-    RULE_BUF_HTTP_SERVER,        /* http.server */
-    RULE_BUF_HTTP_ACCEPT,        /* http.accept */
-    RULE_BUF_HTTP_ACCEPT_ENC,    /* http.accept_enc */
-    RULE_BUF_HTTP_ACCEPT_LANG,   /* http.accept_lang */
-    RULE_BUF_HTTP_CONNECTION,    /* http.connection */
-    RULE_BUF_DNS_QUERY,          /* dns.query: each query name, dotted */
-    RULE_BUF_TLS_SNI,            /* tls.sni */
-    RULE_BUF_JA3_HASH,           /* ja3.hash: 32 lower-case hex digits */
-    RULE_BUF_JA3_STRING,         /* ja3.string */
-    RULE_BUF_JA3S_HASH,          /* ja3s.hash */
-    RULE_BUF_JA3S_STRING,        /* ja3s.string */
+    RULE_BUF_PAYLOAD = 0,          /* packet payload / reassembled stream ("pkt_data") */
+    RULE_BUF_HTTP_URI,             /* http.uri: normalised (percent-decoded, path cleaned) */
+    RULE_BUF_HTTP_URI_RAW,         /* http.uri.raw */
+    RULE_BUF_HTTP_METHOD,          /* http.method */
+    RULE_BUF_HTTP_HOST,            /* http.host: lower-cased, no port */
+    RULE_BUF_HTTP_HOST_RAW,        /* http.host.raw */
+    RULE_BUF_HTTP_USER_AGENT,      /* http.user_agent */
+    RULE_BUF_HTTP_HEADER,          /* http.header: normalised "Name: value\r\n" lines */
+    RULE_BUF_HTTP_HEADER_RAW,      /* http.header.raw */
+    RULE_BUF_HTTP_HEADER_NAMES,    /* http.header_names: "\r\nName1\r\nName2\r\n\r\n" */
+    RULE_BUF_HTTP_COOKIE,          /* http.cookie (Cookie / Set-Cookie) */
+    RULE_BUF_HTTP_REQUEST_BODY,    /* http.request_body, http_client_body */
+    RULE_BUF_HTTP_STAT_CODE,       /* http.stat_code */
+    RULE_BUF_HTTP_STAT_MSG,        /* http.stat_msg */
+    RULE_BUF_HTTP_RESPONSE_BODY,   /* http.response_body, http_server_body */
+    RULE_BUF_FILE_DATA,            /* file.data / file_data: HTTP bodies (files) */
+    RULE_BUF_HTTP_CONTENT_TYPE,    /* http.content_type */
+    RULE_BUF_HTTP_CONTENT_LEN,     /* http.content_len */
+    RULE_BUF_HTTP_REQUEST_LINE,    /* http.request_line */
+    RULE_BUF_HTTP_RESPONSE_LINE,   /* http.response_line */
+    RULE_BUF_HTTP_START,           /* http.start: start line + headers */
+    RULE_BUF_HTTP_PROTOCOL,        /* http.protocol */
+    RULE_BUF_HTTP_REFERER,         /* http.referer */
+    RULE_BUF_HTTP_LOCATION,        /* http.location */
+    RULE_BUF_HTTP_SERVER,          /* http.server */
+    RULE_BUF_HTTP_ACCEPT,          /* http.accept */
+    RULE_BUF_HTTP_ACCEPT_ENC,      /* http.accept_enc */
+    RULE_BUF_HTTP_ACCEPT_LANG,     /* http.accept_lang */
+    RULE_BUF_HTTP_CONNECTION,      /* http.connection */
+    RULE_BUF_DNS_QUERY,            /* dns.query: each query name, dotted */
+    RULE_BUF_TLS_SNI,              /* tls.sni */
+    RULE_BUF_JA3_HASH,             /* ja3.hash: 32 lower-case hex digits */
+    RULE_BUF_JA3_STRING,           /* ja3.string */
+    RULE_BUF_JA3S_HASH,            /* ja3s.hash */
+    RULE_BUF_JA3S_STRING,          /* ja3s.string */
+    RULE_BUF_TLS_CERT_SUBJECT,     /* tls.cert_subject: leaf, "C=US, O=Example, CN=x" */
+    RULE_BUF_TLS_CERT_ISSUER,      /* tls.cert_issuer: leaf, same form */
+    RULE_BUF_TLS_CERT_SERIAL,      /* tls.cert_serial: leaf, "00:E1:A2" */
+    RULE_BUF_TLS_CERT_FINGERPRINT, /* tls.cert_fingerprint: leaf SHA-1, "ab:cd:..." */
+    RULE_BUF_TLS_CERTS,            /* tls.certs: each DER certificate (multi-buffer) */
     RULE_BUF_COUNT
 } rule_buf_t;
 
@@ -155,6 +160,12 @@ typedef enum rule_buf {
 #define RULE_DIR_TOSERVER 0x1
 #define RULE_DIR_TOCLIENT 0x2
 
+/* A multi-buffer (Suricata's name) is a list of elements inspected one by
+ * one: the rule's items of that buffer must all match inside one element
+ * (any one). The engine hands it over as a single span holding every
+ * element, each preceded by its length in 3 bytes, big endian (the form of
+ * TLS's certificate_list); the prefilter scans the whole span, the
+ * verification (match_buffer) walks the elements. */
 typedef struct rule_buf_info {
     const char *name; /* canonical keyword ("http.uri"; "payload") */
     app_proto_t app;  /* APP_UNKNOWN for the payload and file.data */
@@ -163,6 +174,8 @@ typedef struct rule_buf_info {
 
 /* Facts about a buffer id; NULL when out of range. */
 const rule_buf_info_t *rule_buf_info(rule_buf_t id);
+/* Whether the buffer is a multi-buffer (tls.certs), see above. */
+bool rule_buf_multi(rule_buf_t id);
 
 /* Transforms applied to a buffer before matching (rule_buffer_t.transforms). */
 #define RULE_XFORM_DOTPREFIX 0x01 /* prepend '.' (dns.query, tls.sni) */
@@ -457,7 +470,7 @@ typedef struct rule {
     rule_cmp_t itype, icode; /* ICMP type and code */
     rule_cmp_t ip_proto;
     rule_tcpflags_t tcpflags;
-    uint16_t tls_version; /* 0x0301..0x0304 */
+    uint16_t tls_version; /* 0x0300 ssl3, 0x0301..0x0304, or as given in hex */
     bool tls_version_neg;
     uint16_t n_flowbits;
     const rule_flowbit_t *flowbits; /* in rule order */

@@ -1,5 +1,6 @@
 /* rule_content.c -- content and its modifiers, sticky buffers, the older
- * http_* content modifiers, dotprefix, and where match items go.
+ * http_* content modifiers and certificate options (tls.subject ...),
+ * dotprefix, and where match items go.
  *
  * A content goes into the active sticky buffer, else into the payload; an
  * http_* modifier then moves the payload's last content into its buffer.
@@ -81,6 +82,15 @@ static const buf_kw_t sticky[] = {
     STICKY("ja3s_hash", RULE_BUF_JA3S_HASH),
     STICKY("ja3s.string", RULE_BUF_JA3S_STRING),
     STICKY("ja3s_string", RULE_BUF_JA3S_STRING),
+    STICKY("tls.cert_subject", RULE_BUF_TLS_CERT_SUBJECT),
+    STICKY("tls_cert_subject", RULE_BUF_TLS_CERT_SUBJECT),
+    STICKY("tls.cert_issuer", RULE_BUF_TLS_CERT_ISSUER),
+    STICKY("tls_cert_issuer", RULE_BUF_TLS_CERT_ISSUER),
+    STICKY("tls.cert_serial", RULE_BUF_TLS_CERT_SERIAL),
+    STICKY("tls_cert_serial", RULE_BUF_TLS_CERT_SERIAL),
+    STICKY("tls.cert_fingerprint", RULE_BUF_TLS_CERT_FINGERPRINT),
+    STICKY("tls_cert_fingerprint", RULE_BUF_TLS_CERT_FINGERPRINT),
+    STICKY("tls.certs", RULE_BUF_TLS_CERTS),
 };
 
 /* Older content modifiers: they apply to the content before them. */
@@ -100,8 +110,19 @@ static const buf_kw_t modifiers[] = {
     MODIFIER("http_stat_msg", RULE_BUF_HTTP_STAT_MSG),
 };
 
-#define N_STICKY   (sizeof(sticky) / sizeof(sticky[0]))
-#define N_MODIFIER (sizeof(modifiers) / sizeof(modifiers[0]))
+static bool kw_cert_field(rule_ctx_t *c, const char *v, size_t len);
+
+/* Suricata's older certificate options, tls.subject:"CN=x": a test on a
+ * field, not a buffer selection. */
+static const buf_kw_t cert_fields[] = {
+    {{"tls.subject", kw_cert_field, KW_VALUE_REQUIRED}, RULE_BUF_TLS_CERT_SUBJECT},
+    {{"tls.issuerdn", kw_cert_field, KW_VALUE_REQUIRED}, RULE_BUF_TLS_CERT_ISSUER},
+    {{"tls.fingerprint", kw_cert_field, KW_VALUE_REQUIRED}, RULE_BUF_TLS_CERT_FINGERPRINT},
+};
+
+#define N_STICKY      (sizeof(sticky) / sizeof(sticky[0]))
+#define N_MODIFIER    (sizeof(modifiers) / sizeof(modifiers[0]))
+#define N_CERT_FIELDS (sizeof(cert_fields) / sizeof(cert_fields[0]))
 
 static const buf_kw_t *lookup(const buf_kw_t *t, size_t n, const char *name, size_t len)
 {
@@ -114,6 +135,7 @@ const rule_keyword_t *rule_buffer_keyword(const char *name, size_t len)
 {
     const buf_kw_t *b = lookup(sticky, N_STICKY, name, len);
     if (b == NULL) b = lookup(modifiers, N_MODIFIER, name, len);
+    if (b == NULL) b = lookup(cert_fields, N_CERT_FIELDS, name, len);
     return b ? &b->kw : NULL;
 }
 
@@ -247,6 +269,37 @@ bool kw_modifier(rule_ctx_t *c, const char *v, size_t len)
     if (slot < 0) return rule_fail(c, "too many buffers");
     c->items[last].slot = (uint8_t)slot;
     return true;
+}
+
+/* tls.subject, tls.issuerdn, tls.fingerprint: as Suricata, the field
+ * holds the text ("!": does not), case-sensitive, quotes optional and no
+ * escapes. Kept as a content item of the field's buffer, added aside: the
+ * active sticky buffer and the target of content modifiers stay as they
+ * were. */
+static bool kw_cert_field(rule_ctx_t *c, const char *v, size_t len)
+{
+    rule_buf_t id = lookup(cert_fields, N_CERT_FIELDS, c->kw, strlen(c->kw))->id;
+    bool neg = len > 0 && v[0] == '!';
+    if (neg) {
+        v++, len--;
+        rule_trim(&v, &len);
+    }
+    if (len > 0 && v[0] == '"' && !rule_quoted(v, len, &v, &len))
+        return rule_fail(c, "unterminated string");
+    if (len == 0 || len > 65535) return rule_fail(c, "expected a value of 1..65535 bytes");
+    if (!rule_need_app(c, APP_TLS)) return false;
+    int last_content = c->last_content, last_anchor = c->last_anchor;
+    bool sticky_used = c->sticky_used;
+    rule_pitem_t *p = rule_add_item(c, rule_slot(c, (uint8_t)id, 0), RULE_ITEM_CONTENT);
+    c->last_content = last_content;
+    c->last_anchor = last_anchor;
+    c->sticky_used = sticky_used;
+    if (p == NULL) return false;
+    rule_content_t *ct = &p->it.u.content;
+    ct->pat = arena_dup(&c->rs->rules, v, len);
+    ct->len = (uint16_t)len;
+    ct->flags = neg ? RULE_CT_NEGATED : 0;
+    return ct->pat || rule_fail(c, "out of memory");
 }
 
 /* ---- content ---- */

@@ -393,7 +393,8 @@ static bool kw_tls_version(rule_ctx_t *c, const char *v, size_t len)
     static const struct {
         const char *name;
         uint16_t ver;
-    } vers[] = {{"1.0", 0x0301}, {"1.1", 0x0302}, {"1.2", 0x0303}, {"1.3", 0x0304}};
+    } vers[] = {
+        {"1.0", 0x0301}, {"1.1", 0x0302}, {"1.2", 0x0303}, {"1.3", 0x0304}, {"ssl3", 0x0300}};
     bool neg = v[0] == '!';
     const char *s = v + neg;
     size_t n = len - neg;

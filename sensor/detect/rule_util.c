@@ -342,10 +342,20 @@ static const rule_buf_info_t buf_info[RULE_BUF_COUNT] = {
     [RULE_BUF_JA3_STRING] = {"ja3.string", APP_TLS, TS},
     [RULE_BUF_JA3S_HASH] = {"ja3s.hash", APP_TLS, TC},
     [RULE_BUF_JA3S_STRING] = {"ja3s.string", APP_TLS, TC},
+    [RULE_BUF_TLS_CERT_SUBJECT] = {"tls.cert_subject", APP_TLS, TC},
+    [RULE_BUF_TLS_CERT_ISSUER] = {"tls.cert_issuer", APP_TLS, TC},
+    [RULE_BUF_TLS_CERT_SERIAL] = {"tls.cert_serial", APP_TLS, TC},
+    [RULE_BUF_TLS_CERT_FINGERPRINT] = {"tls.cert_fingerprint", APP_TLS, TC},
+    [RULE_BUF_TLS_CERTS] = {"tls.certs", APP_TLS, TC},
 };
 
 const rule_buf_info_t *rule_buf_info(rule_buf_t id)
 {
     if ((unsigned)id >= RULE_BUF_COUNT) return NULL;
     return &buf_info[id];
+}
+
+bool rule_buf_multi(rule_buf_t id)
+{
+    return id == RULE_BUF_TLS_CERTS;
 }

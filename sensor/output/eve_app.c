@@ -186,12 +186,33 @@ static void alpn_array(jw_t *w, const char *key, tls_span_t l)
     jw_array_close(w);
 }
 
+/* The leaf certificate's fields, Suricata's keys. */
+static void cert_fields(jw_t *w, const tls_cert_t *c)
+{
+    if (c->subject_len) jw_kstrn(w, "subject", c->subject, c->subject_len);
+    if (c->issuer_len) jw_kstrn(w, "issuerdn", c->issuer, c->issuer_len);
+    if (c->serial_len) jw_kstrn(w, "serial", c->serial, c->serial_len);
+    if (c->fingerprint[0]) jw_kstr(w, "fingerprint", c->fingerprint);
+}
+
+static void cert_validity(jw_t *w, const tls_cert_t *c)
+{
+    char tbuf[32];
+    if (!c->has_validity) return;
+    tls_cert_time_text(c->not_before, tbuf);
+    if (tbuf[0]) jw_kstr(w, "notbefore", tbuf);
+    tls_cert_time_text(c->not_after, tbuf);
+    if (tbuf[0]) jw_kstr(w, "notafter", tbuf);
+}
+
 void eve_app_tls(jw_t *w, const tls_info_t *t)
 {
     char vbuf[24];
     jw_kobject_open(w, "tls");
+    if (t->cert) cert_fields(w, t->cert);
     if (t->sni.len > 0) jw_kstrn(w, "sni", t->sni.p, t->sni.len);
     jw_kstr(w, "version", tls_version_name(t->version, vbuf));
+    if (t->cert) cert_validity(w, t->cert);
     if (t->has_ja3) fingerprint(w, "ja3", t->ja3_hash, t->ja3);
     if (t->has_ja3s) fingerprint(w, "ja3s", t->ja3s_hash, t->ja3s);
     alpn_array(w, "client_alpns", t->client_alpn);
@@ -223,4 +244,6 @@ void app_layer_write_stats(struct jw *w, const app_layer_stats_t *s)
     jw_kuint(w, "memcap", s->memcap);
     jw_kuint(w, "memcap_hits", s->memcap_hits);
     jw_kuint(w, "truncated", s->truncated);
+    jw_kuint(w, "tls_cert_truncated", s->tls_cert_truncated);
+    jw_kuint(w, "tls_cert_invalid", s->tls_cert_invalid);
 }

@@ -19,8 +19,10 @@ void eve_app_http(jw_t *w, const http_tx_t *tx);
  * rrname, rrtype, rcode, answers[], authorities[]}. */
 void eve_app_dns(jw_t *w, const dns_msg_t *m);
 
-/* "tls": {sni, version, ja3{hash,string}, ja3s{hash,string}, client_alpns[],
- * server_alpns[]}. */
+/* "tls": {subject, issuerdn, serial, fingerprint, sni, version, notbefore,
+ * notafter, ja3{hash,string}, ja3s{hash,string}, client_alpns[],
+ * server_alpns[]}; the certificate fields (the leaf's, Suricata's forms)
+ * only with one. */
 void eve_app_tls(jw_t *w, const tls_info_t *t);
 
 /* Suricata's AAAA rdata form: eight zero-padded groups

@@ -94,6 +94,13 @@ static void on_server_hello(void *ud, flow_t *f, const tls_server_hello_t *sh, c
     sensor_detect_tls(pl->det, f, DIR_TOCLIENT, pl->cur_p, t);
 }
 
+/* The server's certificate chain (TLS 1.2 and older send it in clear). */
+static void on_tls_certificate(void *ud, flow_t *f, const tls_info_t *t)
+{
+    pipeline_t *pl = ud;
+    sensor_detect_tls(pl->det, f, DIR_TOCLIENT, pl->cur_p, t);
+}
+
 static void wire_detect(pipeline_t *pl, app_event_sink_t *sink)
 {
     unsigned need = pl->det ? sensor_detect_app_needs(pl->det) : 0;
@@ -106,6 +113,7 @@ static void wire_detect(pipeline_t *pl, app_event_sink_t *sink)
     if (need & SD_NEED_TLS) {
         sink->tls_client_hello = on_client_hello;
         sink->tls_server_hello = on_server_hello;
+        sink->tls_certificate = on_tls_certificate;
     }
 }
 

@@ -5,8 +5,8 @@
  * pattern split across segments is seen whole; "tcp-pkt" rules and every
  * other protocol look at packet payloads; rules without payload checks
  * (flags, dsize, itype ...) look at every packet. Transactions (DNS queries,
- * HTTP heads and bodies, TLS hellos) are inspected with their buffers as the
- * app layer completes them. */
+ * HTTP heads and bodies, TLS hellos and certificates) are inspected with
+ * their buffers as the app layer completes them. */
 #include "sensor_detect.h"
 
 #include <stdlib.h>
@@ -111,7 +111,12 @@ static unsigned buf_needs(const rule_t *r, uint8_t id)
     case RULE_BUF_JA3_HASH:
     case RULE_BUF_JA3_STRING:
     case RULE_BUF_JA3S_HASH:
-    case RULE_BUF_JA3S_STRING: return SD_NEED_TLS;
+    case RULE_BUF_JA3S_STRING:
+    case RULE_BUF_TLS_CERT_SUBJECT:
+    case RULE_BUF_TLS_CERT_ISSUER:
+    case RULE_BUF_TLS_CERT_SERIAL:
+    case RULE_BUF_TLS_CERT_FINGERPRINT:
+    case RULE_BUF_TLS_CERTS: return SD_NEED_TLS;
     case RULE_BUF_HTTP_REQUEST_BODY: return SD_NEED_HTTP | SD_NEED_HTTP_REQUEST_BODY;
     case RULE_BUF_HTTP_RESPONSE_BODY: return SD_NEED_HTTP | SD_NEED_HTTP_RESPONSE_BODY;
     case RULE_BUF_FILE_DATA: /* either body, as the flow keyword allows */
@@ -129,6 +134,7 @@ static unsigned app_needs(const rule_set_t *rs)
         const rule_t *r = rule_set_rule(rs, i);
         for (unsigned b = 0; b < r->n_bufs; b++)
             needs |= buf_needs(r, r->bufs[b].id);
+        if (r->checks & RULE_CHECK_TLS_VERSION) needs |= SD_NEED_TLS;
     }
     return needs;
 }
@@ -278,7 +284,7 @@ static const packet_t *pseudo_packet(packet_t *pp, const flow_t *f, int dir)
 /* Inspect one transaction's buffers, seen in packet p (NULL at flow end). */
 static void inspect_bufs(sensor_detect_t *sd, flow_t *f, int dir, const packet_t *p,
                          const uint8_t *const *buf, const uint32_t *len, const void *tx,
-                         bool body_pass, void (*writer)(jw_t *, const void *))
+                         bool body_pass, bool bufferless, void (*writer)(jw_t *, const void *))
 {
     packet_t pseudo;
     detect_input_t in = {.p = p ? p : pseudo_packet(&pseudo, f, dir),
@@ -287,7 +293,8 @@ static void inspect_bufs(sensor_detect_t *sd, flow_t *f, int dir, const packet_t
                          .buf = buf,
                          .buf_len = len,
                          .tx = tx,
-                         .body_pass = body_pass};
+                         .body_pass = body_pass,
+                         .bufferless = bufferless};
     inspect_tx(sd, &in, writer);
 }
 
@@ -347,7 +354,32 @@ void sensor_detect_http(sensor_detect_t *sd, flow_t *f, int dir, const packet_t 
         buf[id] = buf[RULE_BUF_FILE_DATA] = m->body;
         len[id] = len[RULE_BUF_FILE_DATA] = m->body_len;
     }
-    inspect_bufs(sd, f, dir, p, buf, len, m->tx, m->has_body, write_http);
+    inspect_bufs(sd, f, dir, p, buf, len, m->tx, m->has_body, false, write_http);
+}
+
+/* The server's Certificate: the leaf's fields, and every certificate for
+ * tls.certs (a multi-buffer: the certificate_list entries as sent). */
+static void tls_cert_bufs(const tls_info_t *t, const uint8_t **buf, uint32_t *len)
+{
+    const tls_cert_t *c = t->cert;
+    if (t->certs->n > 0) {
+        buf[RULE_BUF_TLS_CERTS] = t->certs->list.p;
+        len[RULE_BUF_TLS_CERTS] = t->certs->list.len;
+    }
+    if (c == NULL) return;
+    const struct {
+        unsigned id;
+        const char *s;
+        uint32_t n;
+    } f[] = {{RULE_BUF_TLS_CERT_SUBJECT, c->subject, c->subject_len},
+             {RULE_BUF_TLS_CERT_ISSUER, c->issuer, c->issuer_len},
+             {RULE_BUF_TLS_CERT_SERIAL, c->serial, c->serial_len},
+             {RULE_BUF_TLS_CERT_FINGERPRINT, c->fingerprint, (uint32_t)strlen(c->fingerprint)}};
+    for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+        if (f[i].n == 0) continue;
+        buf[f[i].id] = (const uint8_t *)f[i].s;
+        len[f[i].id] = f[i].n;
+    }
 }
 
 void sensor_detect_tls(sensor_detect_t *sd, flow_t *f, int dir, const packet_t *p,
@@ -357,9 +389,13 @@ void sensor_detect_tls(sensor_detect_t *sd, flow_t *f, int dir, const packet_t *
     if (f->flags & FLOW_F_PASSED) return;
     const uint8_t *buf[RULE_BUF_COUNT] = {0};
     uint32_t len[RULE_BUF_COUNT] = {0};
-    /* Each hello's own buffers only: a ServerHello's info repeats the
-     * client's fields, which were inspected with the ClientHello. */
-    if (dir == DIR_TOSERVER) {
+    /* Each message's own buffers only: a later message's info repeats the
+     * earlier fields, which were inspected with their own message, so no
+     * rule alerts twice (a rule mixing a hello buffer with a certificate
+     * one therefore never matches). */
+    if (t->certs != NULL) {
+        tls_cert_bufs(t, buf, len);
+    } else if (dir == DIR_TOSERVER) {
         if (t->sni.len) {
             buf[RULE_BUF_TLS_SNI] = (const uint8_t *)t->sni.p;
             len[RULE_BUF_TLS_SNI] = t->sni.len;
@@ -376,7 +412,9 @@ void sensor_detect_tls(sensor_detect_t *sd, flow_t *f, int dir, const packet_t *
         buf[RULE_BUF_JA3S_STRING] = (const uint8_t *)t->ja3s.p;
         len[RULE_BUF_JA3S_STRING] = t->ja3s.len;
     }
-    inspect_bufs(sd, f, dir, p, buf, len, t, false, write_tls);
+    /* tls.version alone is decided by the ServerHello */
+    bool server_hello = dir == DIR_TOCLIENT && t->certs == NULL;
+    inspect_bufs(sd, f, dir, p, buf, len, t, false, server_hello, write_tls);
 }
 
 void sensor_detect_dns(sensor_detect_t *sd, flow_t *f, int dir, const packet_t *p,

@@ -40,7 +40,9 @@ unsigned sensor_detect_app_needs(const sensor_detect_t *sd);
 void sensor_detect_http(sensor_detect_t *sd, flow_t *f, int dir, const packet_t *p,
                         const app_http_msg_t *m);
 /* A TLS hello: DIR_TOSERVER a ClientHello (tls.sni, ja3.hash, ja3.string),
- * DIR_TOCLIENT a ServerHello (ja3s.hash, ja3s.string). p as above. */
+ * DIR_TOCLIENT a ServerHello (ja3s.hash, ja3s.string), or, when t->certs is
+ * set, the server's certificate chain alone (tls.cert_subject, tls.certs ...,
+ * a pass of its own so the hello rules do not alert twice). p as above. */
 void sensor_detect_tls(sensor_detect_t *sd, flow_t *f, int dir, const packet_t *p,
                        const tls_info_t *t);
 

@@ -899,7 +899,8 @@ static void test_hooks_tls(void **state)
     assert_string_equal(hk.ev[0].fp, "771,4865-49199,0-10-16-11,29,0");
     assert_string_equal(hk.ev[0].hash, "e1c630bcf3eb477522c8aaa7f448c282");
     n = records(server_hello, sizeof(server_hello), 100, stream);
-    seg(&c, TC, stream, n);
+    memcpy(stream + n, "\x16\x03\x03\x00\x04\x0e\x00\x00\x00", 9); /* ServerHelloDone */
+    seg(&c, TC, stream, n + 9);
     assert_int_equal(hk.n, 2);
     assert_int_equal(lg.n_tls, 1);
     assert_int_equal(hk.ev[1].kind, 's');
@@ -1090,7 +1091,8 @@ static void test_memory_per_flow(void **state)
     assert_true(app_layer_get_stats(c.al)->mem_peak < MEM_PENDING_MAX + 1024);
     conn_close(&c);
 
-    /* TLS: the ClientHello's fields are kept until the ServerHello; then the
+    /* TLS: the ClientHello's fields are kept until the server's handshake
+     * messages are over (here a ServerHelloDone, no Certificate); then the
      * flow holds nothing and later records are not parsed. */
     conn_open(&c, 1 << 20, 443);
     uint8_t stream[256];
@@ -1101,6 +1103,9 @@ static void test_memory_per_flow(void **state)
     assert_true(mem_used(&c) > 0 && mem_used(&c) < MEM_IDLE_MAX + 64);
     n = records(server_hello, sizeof(server_hello), 200, stream);
     seg(&c, TC, stream, n);
+    assert_int_equal(lg.n_tls, 0);
+    /* no Certificate after all */
+    seg(&c, TC, "\x16\x03\x03\x00\x04\x0e\x00\x00\x00", 9); /* ServerHelloDone */
     assert_int_equal(lg.n_tls, 1);
     assert_int_equal(mem_used(&c), 0);
     sends(&c, TS, "\x17\x03\x03\x00\x02zz");

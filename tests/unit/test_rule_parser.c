@@ -214,7 +214,7 @@ static void test_option_syntax(void **state)
     assert_int_equal(content(r, 0, 0)->flags, RULE_CT_NOCASE);
     bad("xbits:set,a,track ip_src;", "unsupported keyword 'xbits'");
     bad("tag:session,10,packets;", "unsupported keyword 'tag'");
-    bad("tls.certs; content:\"a\";", "unsupported keyword 'tls.certs'");
+    bad("tls.store;", "unsupported keyword 'tls.store'");
     bad("nocase:1;", "nocase: takes no value");
     bad("depth;", "depth: needs a value");
     bad("depth:;", "depth: needs a value");
