@@ -205,8 +205,12 @@ acl_rules() {
 # no comments in an ACL file: edit acl_rules, not the file).
 write_acl() {
   local tmp="$ACL.tmp.$$" u hash rules
+  # "default" is off, so nobody can log in as it; it keeps all rights
+  # because Redis 7.0 replays the AOF's MULTI/EXEC blocks (how it logs Lua
+  # scripts' writes) as "default" and would drop them on restart otherwise
+  # (redis/redis#14541).
   {
-    echo "user default off resetkeys resetchannels -@all"
+    echo "user default off resetkeys resetchannels ~* &* +@all"
     for u in "${USERS[@]}"; do
       hash="$(password "$u" | sha256sum | cut -d' ' -f1)"
       rules="$(acl_rules "$u" | tr -s ' \n' '  ')"
