@@ -448,10 +448,24 @@ static void count_spooled(ship_t *sh, uint64_t *batches, uint64_t *events)
     spool_rewind(sh->sp);
 }
 
+/* Drops of a full spool not yet in an anomaly event. */
+static bool drops_unreported(ship_t *sh)
+{
+    struct spool_stats st;
+    spool_get_stats(sh->sp, &st);
+    return st.dropped_events != sh->rep_spool_events;
+}
+
 bool ship_finish(ship_t *sh, int64_t ts_usec, const volatile sig_atomic_t *stop)
 {
-    report_drops(sh, ts_usec);
-    ship_batcher_close(&sh->batcher);
+    /* Spooling the last batch may drop older ones: report again until an
+     * append drops nothing, so the last anomaly event holds every drop (the
+     * small report batch fits in what a dropped segment freed). */
+    for (int round = 0; round < 3; round++) {
+        report_drops(sh, ts_usec);
+        ship_batcher_close(&sh->batcher);
+        if (!sh->eve || !drops_unreported(sh)) break;
+    }
     sig_atomic_t at_start = stop ? *stop : 0;
     int64_t start = mono_ns(), deadline = start + (int64_t)sh->cfg.drain_ms * 1000000LL;
     bool done = drained(sh);
