@@ -1,18 +1,23 @@
 #!/usr/bin/env bash
-# The main job: install what is missing, build, run the sensor over a capture
-# (the bundled city-network capture when none is given) with the test GeoIP
-# databases, and print a summary: flows per application, top talkers with
-# country and AS, signature alerts (rules/signatures/city-network.rules),
-# anomalies.
+# The main job: install what is missing, build, then run the chain on a
+# capture (the bundled city-network capture when none is given):
+#   a private Redis (appliance/redis.sh) in a temporary directory,
+#   a private PKI (socctl pki) with a certificate for the sensor "demo",
+#   soc-ingest on loopback (mutual TLS 1.3),
+#   soc-sensor replaying the capture with the city rules and the test GeoIP
+#   databases, shipping its events through its disk spool to the ingest,
+# and print what reached the centre (socctl status: the sensor registry and
+# the events stored per stream) and a summary of the sensor's events.
 #   appliance/demo.sh [CAPTURE] [--json]
-# Until the correlator lands (issue 4/5) this stops at the sensor's events.
+# --json prints `socctl status --json` only. Until the correlator lands
+# (issue 5) the chain stops at the event streams.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CAPTURE="" JSON=""
 for a in "$@"; do
   case "$a" in
     --json) JSON=--json ;;
-    -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     *) CAPTURE="$a" ;;
   esac
 done
@@ -21,12 +26,53 @@ done
 
 bash "$ROOT/appliance/setup.sh" >&2
 cmake -S "$ROOT" -B "$ROOT/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$ROOT/build" -j"$(nproc)" --target soc-sensor >&2
+cmake --build "$ROOT/build" -j"$(nproc)" --target soc-sensor soc-ingest socctl >&2
+B="$ROOT/build"
 
 OUT="$(mktemp -d)"
-trap 'rm -rf "$OUT"' EXIT
-"$ROOT/build/sensor/soc-sensor" -r "$CAPTURE" --eve "$OUT/eve.json" --sensor-name demo \
+INGEST_PID=""
+cleanup() {
+  [ -n "$INGEST_PID" ] && kill "$INGEST_PID" 2>/dev/null && wait "$INGEST_PID" 2>/dev/null
+  bash "$ROOT/appliance/redis.sh" stop "$OUT/redis" >/dev/null 2>&1 || true
+  rm -rf "$OUT"
+}
+trap cleanup EXIT
+
+"$B/appliance/socctl" pki init --dir "$OUT/pki" >/dev/null
+"$B/appliance/socctl" pki issue demo --dir "$OUT/pki" >/dev/null
+SOCK="$(bash "$ROOT/appliance/redis.sh" start "$OUT/redis" | tail -1)"
+PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+
+"$B/correlator/soc-ingest" --listen "127.0.0.1:$PORT" \
+  --cert "$OUT/pki/server.crt" --key "$OUT/pki/server.key" \
+  --ca "$OUT/pki/ca.crt" --crl "$OUT/pki/crl.pem" \
+  --redis-socket "$SOCK" --redis-user ingest \
+  --redis-password-file "$OUT/redis/secrets/ingest.pass" 2> "$OUT/ingest.log" &
+INGEST_PID=$!
+for _ in $(seq 100); do
+  (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break
+  sleep 0.1
+done
+
+S="$OUT/pki/sensors/demo"
+"$B/sensor/soc-sensor" -r "$CAPTURE" --eve "$OUT/eve.json" --sensor-name demo \
+  --ingest "127.0.0.1:$PORT" --cert "$S/demo.crt" --key "$S/demo.key" --ca "$S/ca.crt" \
+  --spool "$OUT/spool" \
   -S "$ROOT/rules/signatures/city-network.rules" \
   --geoip-city "$ROOT/tests/data/geoip/GeoIP2-City-Test.mmdb" \
   --geoip-asn "$ROOT/tests/data/geoip/GeoLite2-ASN-Test.mmdb"
-python3 "$ROOT/appliance/eve_summary.py" "$OUT/eve.json" $JSON
+
+# Everything is acked once the sensor exits; a clean stop writes the
+# ingest's own counters to Redis too.
+kill "$INGEST_PID" && wait "$INGEST_PID" 2>/dev/null || true
+INGEST_PID=""
+STATUS=("$B/appliance/socctl" status --redis-socket "$SOCK")
+if [ -n "$JSON" ]; then
+  "${STATUS[@]}" --json
+  exit 0
+fi
+echo "== At the centre (socctl status) =="
+"${STATUS[@]}"
+echo
+echo "== The sensor's events =="
+python3 "$ROOT/appliance/eve_summary.py" "$OUT/eve.json"
