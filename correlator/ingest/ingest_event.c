@@ -1,6 +1,8 @@
 /* ingest_event.c -- see ingest_event.h. */
 #include "ingest_event.h"
 
+#include "civil_time.h"
+
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -281,17 +283,6 @@ static bool digits(const char *s, size_t n, int *out)
     return true;
 }
 
-/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar. */
-static int64_t days_from_civil(int y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 static int month_days(int y, int m)
 {
     static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -342,7 +333,7 @@ bool ingest_parse_time(const char *s, size_t len, int64_t *us)
         return false;
     }
     if (i != len) return false;
-    int64_t t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - off;
+    int64_t t = civil_days(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - off;
     *us = t * 1000000 + frac;
     return true;
 }

@@ -1,6 +1,8 @@
 /* tls_cert.c -- certificate fields in Suricata's form (see tls_cert.h). */
 #include "tls_cert.h"
 
+#include "civil_time.h"
+
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -370,23 +372,12 @@ static bool fingerprint(const uint8_t *der, size_t len, char out[TLS_CERT_FP_LEN
     return !t.full;
 }
 
-/* Days from 1970-01-01 to a civil date (proleptic Gregorian). */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 static bool epoch_of(const ASN1_TIME *a, int64_t *out)
 {
     struct tm tm;
     if (a == NULL || ASN1_TIME_to_tm(a, &tm) != 1) return false;
     int64_t days =
-        days_from_civil((int64_t)tm.tm_year + 1900, (unsigned)tm.tm_mon + 1, (unsigned)tm.tm_mday);
+        civil_days((int64_t)tm.tm_year + 1900, (unsigned)tm.tm_mon + 1, (unsigned)tm.tm_mday);
     *out = days * 86400 + tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
     return true;
 }
