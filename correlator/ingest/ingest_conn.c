@@ -47,8 +47,11 @@ typedef struct conn {
     ingest_stats_sample_t prev_stats; /* for rates between stats events */
     uint64_t last_stored;             /* highest batch seq stored for (name, spool_id) */
     uint64_t last_seq;                /* last batch seq seen on this connection */
+    uint32_t in_flight;               /* batches submitted to Redis, not yet acked */
     uint64_t batches, events;
 } conn_t;
+
+static bool settle(conn_t *c);
 
 /* ---- socket and slot --------------------------------------------------------------- */
 
@@ -177,6 +180,13 @@ static bool make_room(conn_t *c)
     return true;
 }
 
+/* Input can be read without blocking. */
+static bool input_ready(conn_t *c)
+{
+    struct pollfd p = {.fd = c->fd, .events = POLLIN};
+    return SSL_pending(c->ssl) > 0 || poll(&p, 1, 0) > 0;
+}
+
 /* Bytes read (> 0), 0 at end of stream, -1 timeout or error (logged). */
 static int tls_read(conn_t *c)
 {
@@ -217,14 +227,17 @@ static int next_frame(conn_t *c, uint32_t limit, struct frame *f)
             return 1;
         }
         if (r < 0) {
-            send_error(c, (uint16_t)frame_status_error(r), "%s", err);
+            if (settle(c)) send_error(c, (uint16_t)frame_status_error(r), "%s", err);
             return -1;
         }
         if (!make_room(c)) {
             send_error(c, FRAME_ERR_BUSY, "server busy (out of memory), retry later");
             return -1;
         }
-        if (!flush_acks(c)) return -1; /* before we may block */
+        /* before we may block: what is in flight is stored and acked, or
+         * the sensor, waiting for those ACKs, would wait for us */
+        if (c->in_flight > 0 && !input_ready(c) && !settle(c)) return -1;
+        if (!flush_acks(c)) return -1;
         int n = tls_read(c);
         if (n > 0) continue;
         if (n < 0) return -1;
@@ -310,47 +323,24 @@ static bool hello(conn_t *c)
 
 /* ---- batches -------------------------------------------------------------------------------- */
 
-static bool handle_batch(conn_t *c, const struct frame *f)
+/* The oldest batch in flight is stored: count it and queue its ACK. False
+ * when Redis failed (ERROR 5 sent: the sensor resends from its spool). */
+static bool complete_one(conn_t *c)
 {
     char err[512];
-    uint64_t seq;
-    uint32_t count;
-    struct frame_batch_iter it;
-    if (frame_batch_open(f->payload, f->len, &seq, &count, &it, err, sizeof(err)) != FRAME_OK) {
-        send_error(c, FRAME_ERR_MALFORMED, "%s", err);
-        return false;
-    }
-    if (seq <= c->last_seq) {
-        send_error(c, FRAME_ERR_MALFORMED,
-                   "batch %" PRIu64 ": seq not above the previous batch %" PRIu64
-                   " on this connection",
-                   seq, c->last_seq);
-        return false;
-    }
-    c->last_seq = seq;
-    if (seq <= c->last_stored) { /* stored before, its ACK was lost */
-        ingest_count(INGEST_C_DUPLICATES, 1);
-        return queue_ack(c, seq);
-    }
-    int r = ingest_batch_build(&c->batch, f->payload, f->len, c->name, c->cfg->shards,
-                               &c->prev_stats, err, sizeof(err));
-    if (r != INGEST_OK) {
-        uint16_t code = r == INGEST_E_FOREIGN ? FRAME_ERR_UNAUTHORISED
-                        : r == INGEST_E_NOMEM ? FRAME_ERR_BUSY
-                                              : FRAME_ERR_MALFORMED;
-        send_error(c, code, "%s", err);
-        return false;
-    }
-    uint64_t stored;
-    if (ingest_store_batch(c->store, c->name, c->hello.spool_id, &c->batch, &stored, err,
-                           sizeof(err)) != 0) {
+    uint64_t seq = 0, stored = 0;
+    int r = ingest_store_complete(c->store, c->name, c->hello.spool_id, &seq, &stored, err,
+                                  sizeof(err));
+    if (r < 0) {
         ingest_count(INGEST_C_STORE_FAILURES, 1);
-        log_warn("%s: batch %" PRIu64 " not stored: %s", c->who, seq, err);
+        log_warn("%s: batch not stored: %s", c->who, err);
+        c->in_flight = 0;
         send_error(c, FRAME_ERR_BUSY, "storage unavailable, retry later");
         return false;
     }
+    if (r == 0) return true;
+    c->in_flight--;
     c->last_stored = seq;
-    if (c->batch.has_stats) c->prev_stats = c->batch.stats;
     if (stored == 0) {
         ingest_count(INGEST_C_DUPLICATES, 1);
     } else {
@@ -359,8 +349,69 @@ static bool handle_batch(conn_t *c, const struct frame *f)
         c->batches++;
         c->events += stored;
     }
-    ingest_batch_trim(&c->batch);
     return queue_ack(c, seq);
+}
+
+/* Every batch in flight stored and acked (before an ERROR, a duplicate's
+ * ACK or a wait for more input), and the registry updates read. */
+static bool settle(conn_t *c)
+{
+    while (c->in_flight > 0)
+        if (!complete_one(c)) return false;
+    char err[512];
+    if (c->store && ingest_store_settle(c->store, err, sizeof(err)) != 0) {
+        /* the batches are stored and acked; only the registry lags */
+        log_warn("%s: registry not updated: %s", c->who, err);
+    }
+    return true;
+}
+
+static bool handle_batch(conn_t *c, const struct frame *f)
+{
+    char err[512];
+    uint64_t seq;
+    uint32_t count;
+    struct frame_batch_iter it;
+    if (frame_batch_open(f->payload, f->len, &seq, &count, &it, err, sizeof(err)) != FRAME_OK) {
+        if (settle(c)) send_error(c, FRAME_ERR_MALFORMED, "%s", err);
+        return false;
+    }
+    if (seq <= c->last_seq) {
+        if (settle(c))
+            send_error(c, FRAME_ERR_MALFORMED,
+                       "batch %" PRIu64 ": seq not above the previous batch %" PRIu64
+                       " on this connection",
+                       seq, c->last_seq);
+        return false;
+    }
+    c->last_seq = seq;
+    if (seq <= c->last_stored) { /* stored before, its ACK was lost */
+        ingest_count(INGEST_C_DUPLICATES, 1);
+        return settle(c) && queue_ack(c, seq);
+    }
+    int r = ingest_batch_build(&c->batch, f->payload, f->len, c->name, c->cfg->shards,
+                               &c->prev_stats, err, sizeof(err));
+    if (r != INGEST_OK) {
+        uint16_t code = r == INGEST_E_FOREIGN ? FRAME_ERR_UNAUTHORISED
+                        : r == INGEST_E_NOMEM ? FRAME_ERR_BUSY
+                                              : FRAME_ERR_MALFORMED;
+        if (settle(c)) send_error(c, code, "%s", err);
+        return false;
+    }
+    if (ingest_store_submit(c->store, c->name, c->hello.spool_id, &c->batch, err, sizeof(err)) !=
+        0) {
+        ingest_count(INGEST_C_STORE_FAILURES, 1);
+        log_warn("%s: batch %" PRIu64 " not stored: %s", c->who, seq, err);
+        c->in_flight = 0;
+        send_error(c, FRAME_ERR_BUSY, "storage unavailable, retry later");
+        return false;
+    }
+    c->in_flight++;
+    if (c->batch.has_stats) c->prev_stats = c->batch.stats;
+    ingest_batch_trim(&c->batch);
+    /* two in flight: Redis has the newer one to work on while the older
+     * one's replies are read */
+    return c->in_flight < 2 || complete_one(c);
 }
 
 static void session(conn_t *c)
@@ -389,12 +440,13 @@ static void session(conn_t *c)
                 log_warn("%s: sensor sent a malformed ERROR frame", c->who);
             return;
         } else {
-            send_error(c, FRAME_ERR_MALFORMED, "frame: %s not allowed after WELCOME",
-                       frame_type_name(f.type));
+            if (settle(c))
+                send_error(c, FRAME_ERR_MALFORMED, "frame: %s not allowed after WELCOME",
+                           frame_type_name(f.type));
             return;
         }
     }
-    flush_acks(c);
+    if (settle(c)) flush_acks(c);
     log_info("%s: closed after %" PRIu64 " batches, %" PRIu64 " events stored", c->who, c->batches,
              c->events);
 }

@@ -53,10 +53,23 @@ const char ingest_registry_script[] =
 enum { SCRIPT_SHARD, SCRIPT_REGISTRY, SCRIPT_COUNT };
 static const char *const script_src[SCRIPT_COUNT] = {ingest_shard_script, ingest_registry_script};
 
+/* Replies owed by Redis, in the order the calls went out: the shard
+ * scripts of a submitted batch, or the registry update of a stored one. */
+typedef struct pending {
+    bool registry;  /* else the shard scripts of a batch */
+    uint32_t calls; /* replies to read */
+    uint64_t seq;
+    bool has_stats; /* for the registry update once stored */
+    ingest_stats_sample_t stats;
+} pending_t;
+
+#define PENDING_MAX 8
+
 struct ingest_store {
     const ingest_store_opts_t *o;
     redisContext *c;
-    char sha[SCRIPT_COUNT][41];
+    pending_t q[PENDING_MAX]; /* FIFO of replies owed */
+    uint32_t head, n;
     const char **argv; /* reused argument vectors */
     size_t *argvlen;
     size_t argcap;
@@ -167,53 +180,17 @@ static void set_arg(ingest_store_t *s, size_t i, const char *p, size_t n)
     s->argvlen[i] = n;
 }
 
-/* argv[0..1] = EVALSHA sha, or EVAL source after NOSCRIPT. */
-static void set_script(ingest_store_t *s, int script, bool by_source)
+/* argv[0..1] = EVAL source. Redis keeps each script compiled under the
+ * SHA-1 of its source, so EVAL costs a hash of a few hundred bytes more
+ * than EVALSHA and never meets NOSCRIPT (after SCRIPT FLUSH or a restart):
+ * pipelined calls need no replay. */
+static void set_script(ingest_store_t *s, int script)
 {
-    if (by_source) {
-        set_arg(s, 0, "EVAL", 4);
-        set_arg(s, 1, script_src[script], strlen(script_src[script]));
-    } else {
-        set_arg(s, 0, "EVALSHA", 7);
-        set_arg(s, 1, s->sha[script], 40);
-    }
-}
-
-static bool is_noscript(const redisReply *r)
-{
-    return r && r->type == REDIS_REPLY_ERROR && strncmp(r->str, "NOSCRIPT", 8) == 0;
-}
-
-/* One script call (argv set from index 2 on), EVALSHA then EVAL. */
-static redisReply *run_script(ingest_store_t *s, int script, int argc)
-{
-    set_script(s, script, false);
-    redisReply *r = redisCommandArgv(s->c, argc, s->argv, s->argvlen);
-    if (is_noscript(r)) {
-        freeReplyObject(r);
-        set_script(s, script, true);
-        r = redisCommandArgv(s->c, argc, s->argv, s->argvlen);
-    }
-    return r;
+    set_arg(s, 0, "EVAL", 4);
+    set_arg(s, 1, script_src[script], strlen(script_src[script]));
 }
 
 /* ---- open / close ------------------------------------------------------------------- */
-
-static int load_scripts(ingest_store_t *s, char *err, size_t errlen)
-{
-    for (int i = 0; i < SCRIPT_COUNT; i++) {
-        redisReply *r = redisCommand(s->c, "SCRIPT LOAD %s", script_src[i]);
-        if (!r || r->type != REDIS_REPLY_STRING || r->len != 40) {
-            reply_error(s, r, "SCRIPT LOAD", err, errlen);
-            freeReplyObject(r);
-            return -1;
-        }
-        memcpy(s->sha[i], r->str, 40);
-        s->sha[i][40] = '\0';
-        freeReplyObject(r);
-    }
-    return 0;
-}
 
 static int authenticate(ingest_store_t *s, char *err, size_t errlen)
 {
@@ -248,8 +225,7 @@ ingest_store_t *ingest_store_open(const ingest_store_opts_t *o, char *err, size_
         goto failed;
     }
     struct timeval cmd = {o->timeout_ms / 1000, (o->timeout_ms % 1000) * 1000};
-    if (redisSetTimeout(s->c, cmd) != REDIS_OK || authenticate(s, why, sizeof(why)) != 0 ||
-        load_scripts(s, why, sizeof(why)) != 0)
+    if (redisSetTimeout(s->c, cmd) != REDIS_OK || authenticate(s, why, sizeof(why)) != 0)
         goto failed;
     backoff_ok();
     return s;
@@ -360,73 +336,67 @@ static int shard_args(ingest_store_t *s, const ingest_batch_t *b, uint32_t sh, c
     return (int)k;
 }
 
-/* Append the script call of shard sh; -1 when out of memory. */
-static int append_shard(ingest_store_t *s, const ingest_batch_t *b, uint32_t sh, const char *name,
-                        batch_args_t *a, bool by_source)
+/* ---- pipelined batches ------------------------------------------------------------ */
+
+static pending_t *push(ingest_store_t *s)
 {
-    int argc = shard_args(s, b, sh, name, a);
-    if (argc < 0) return -1;
-    set_script(s, SCRIPT_SHARD, by_source);
-    return redisAppendCommandArgv(s->c, argc, s->argv, s->argvlen) == REDIS_OK ? 0 : -1;
+    pending_t *p = &s->q[(s->head + s->n) % PENDING_MAX];
+    memset(p, 0, sizeof(*p));
+    s->n++;
+    return p;
 }
 
-/* Run the shard scripts of a batch as one pipeline; *stored = events added. */
-static int store_shards(ingest_store_t *s, const char *name, const ingest_batch_t *b,
-                        batch_args_t *a, uint64_t *stored, char *err, size_t errlen)
+/* Send what the appended calls left in hiredis's buffer, so Redis works on
+ * them while the caller reads the next batch. */
+static int send_pipeline(ingest_store_t *s, char *err, size_t errlen)
 {
-    uint32_t sent = 0, n;
+    int done = 0;
+    while (!done)
+        if (redisBufferWrite(s->c, &done) != REDIS_OK)
+            return reply_error(s, NULL, "sending scripts", err, errlen);
+    return 0;
+}
+
+int ingest_store_submit(ingest_store_t *s, const char *name, const char *spool_id,
+                        const ingest_batch_t *b, char *err, size_t errlen)
+{
+    if (b->nshards > INGEST_SHARDS_MAX) return fail(err, errlen, "too many shards");
+    if (s->n + 2 > PENDING_MAX) return fail(err, errlen, "too many batches in flight");
+    batch_args_t a;
+    snprintf(a.field, sizeof(a.field), "%s/%s", name, spool_id);
+    snprintf(a.seq, sizeof(a.seq), "%" PRIu64, b->seq);
+    snprintf(a.maxlen, sizeof(a.maxlen), "%" PRIu64, s->o->stream_maxlen);
+    pending_t *p = push(s);
+    p->seq = b->seq;
+    p->has_stats = b->has_stats;
+    p->stats = b->stats;
+    uint32_t n;
     for (uint32_t sh = 0; sh < b->nshards; sh++) {
         ingest_batch_shard(b, sh, &n);
         if (n == 0) continue;
-        if (append_shard(s, b, sh, name, a, false) != 0)
-            return fail(err, errlen, "redis: out of memory");
-        sent++;
-    }
-    /* read every reply (the pipeline must be drained); NOSCRIPT shards are
-     * run again with the source once all replies are in */
-    bool noscript[INGEST_SHARDS_MAX] = {false};
-    int rc = 0;
-    uint32_t sh = 0;
-    for (uint32_t i = 0; i < sent; i++, sh++) {
-        while (ingest_batch_shard(b, sh, &n), n == 0)
-            sh++;
-        redisReply *r = NULL;
-        if (redisGetReply(s->c, (void **)&r) != REDIS_OK)
-            return reply_error(s, NULL, "XADD script", err, errlen);
-        if (is_noscript(r))
-            noscript[sh] = true;
-        else if (r->type == REDIS_REPLY_INTEGER)
-            *stored += (uint64_t)r->integer;
-        else if (rc == 0)
-            rc = reply_error(s, r, "XADD script", err, errlen);
-        freeReplyObject(r);
-    }
-    for (sh = 0; rc == 0 && sh < b->nshards; sh++) {
-        if (!noscript[sh]) continue;
-        int argc = shard_args(s, b, sh, name, a);
+        int argc = shard_args(s, b, sh, name, &a);
         if (argc < 0) return fail(err, errlen, "redis: out of memory");
-        set_script(s, SCRIPT_SHARD, true);
-        redisReply *r = redisCommandArgv(s->c, argc, s->argv, s->argvlen);
-        if (r && r->type == REDIS_REPLY_INTEGER)
-            *stored += (uint64_t)r->integer;
-        else
-            rc = reply_error(s, r, "XADD script", err, errlen);
-        freeReplyObject(r);
+        set_script(s, SCRIPT_SHARD);
+        if (redisAppendCommandArgv(s->c, argc, s->argv, s->argvlen) != REDIS_OK)
+            return fail(err, errlen, "redis: out of memory");
+        p->calls++;
     }
-    return rc;
+    return send_pipeline(s, err, errlen);
 }
 
-/* Registry after a stored batch: last_batch, events, last_seen, stats. */
-static int store_registry(ingest_store_t *s, const char *name, const char *spool_id,
-                          const ingest_batch_t *b, const batch_args_t *a, uint64_t stored,
-                          char *err, size_t errlen)
+/* Queue the registry update of a stored batch: last_batch, events,
+ * last_seen, stats. Only after every shard of the batch succeeded, so
+ * WELCOME never announces a batch that is not wholly stored. */
+static int append_registry(ingest_store_t *s, const char *name, const char *spool_id,
+                           const pending_t *b, uint64_t stored, char *err, size_t errlen)
 {
-    char key[96], nev[24], now[24], pk[24], dr[24], ed[24], pps[32], dps[32];
+    char key[96], seq[24], nev[24], now[24], pk[24], dr[24], ed[24], pps[32], dps[32];
     snprintf(key, sizeof(key), "soc:sensor:%s", name);
+    snprintf(seq, sizeof(seq), "%" PRIu64, b->seq);
     snprintf(nev, sizeof(nev), "%" PRIu64, stored);
     snprintf(now, sizeof(now), "%lld", (long long)time(NULL));
     if (!argv_reserve(s, 32)) return fail(err, errlen, "redis: out of memory");
-    const char *v[24] = {"1", key, a->seq, spool_id, nev, "last_seen", now};
+    const char *v[24] = {"1", key, seq, spool_id, nev, "last_seen", now};
     int k = 7;
     if (b->has_stats) {
         const ingest_stats_sample_t *st = &b->stats;
@@ -447,25 +417,80 @@ static int store_registry(ingest_store_t *s, const char *name, const char *spool
     }
     for (int i = 0; i < k; i++)
         set_arg(s, 2 + (size_t)i, v[i], strlen(v[i]));
-    redisReply *r = run_script(s, SCRIPT_REGISTRY, 2 + k);
+    set_script(s, SCRIPT_REGISTRY);
+    if (redisAppendCommandArgv(s->c, 2 + k, s->argv, s->argvlen) != REDIS_OK)
+        return fail(err, errlen, "redis: out of memory");
+    pending_t *reg = push(s);
+    reg->registry = true;
+    reg->calls = 1;
+    return send_pipeline(s, err, errlen);
+}
+
+/* Read the replies of the oldest entry; *added sums the events stored. */
+static int read_entry(ingest_store_t *s, const pending_t *p, uint64_t *added, char *err,
+                      size_t errlen)
+{
     int rc = 0;
-    if (!r || r->type != REDIS_REPLY_INTEGER)
-        rc = reply_error(s, r, "registry script", err, errlen);
-    freeReplyObject(r);
+    for (uint32_t i = 0; i < p->calls; i++) {
+        redisReply *r = NULL;
+        if (redisGetReply(s->c, (void **)&r) != REDIS_OK)
+            return reply_error(s, NULL, p->registry ? "registry script" : "XADD script", err,
+                               errlen);
+        if (r->type == REDIS_REPLY_INTEGER)
+            *added += (uint64_t)r->integer;
+        else if (rc == 0)
+            rc = reply_error(s, r, p->registry ? "registry script" : "XADD script", err, errlen);
+        freeReplyObject(r);
+    }
     return rc;
+}
+
+int ingest_store_complete(ingest_store_t *s, const char *name, const char *spool_id, uint64_t *seq,
+                          uint64_t *stored, char *err, size_t errlen)
+{
+    while (s->n > 0) {
+        pending_t p = s->q[s->head];
+        s->head = (s->head + 1) % PENDING_MAX;
+        s->n--;
+        uint64_t added = 0;
+        if (read_entry(s, &p, &added, err, errlen) != 0) return -1;
+        if (p.registry) continue;
+        *seq = p.seq;
+        *stored = added;
+        return append_registry(s, name, spool_id, &p, added, err, errlen) < 0 ? -1 : 1;
+    }
+    return 0;
+}
+
+bool ingest_store_busy(const ingest_store_t *s)
+{
+    for (uint32_t i = 0; i < s->n; i++)
+        if (!s->q[(s->head + i) % PENDING_MAX].registry) return true;
+    return false;
+}
+
+int ingest_store_settle(ingest_store_t *s, char *err, size_t errlen)
+{
+    while (s->n > 0) {
+        uint64_t added = 0;
+        pending_t p = s->q[s->head];
+        if (!p.registry) return fail(err, errlen, "a batch is still in flight");
+        s->head = (s->head + 1) % PENDING_MAX;
+        s->n--;
+        if (read_entry(s, &p, &added, err, errlen) != 0) return -1;
+    }
+    return 0;
 }
 
 int ingest_store_batch(ingest_store_t *s, const char *name, const char *spool_id,
                        const ingest_batch_t *b, uint64_t *stored, char *err, size_t errlen)
 {
-    batch_args_t a;
+    uint64_t seq;
     *stored = 0;
-    if (b->nshards > INGEST_SHARDS_MAX) return fail(err, errlen, "too many shards");
-    snprintf(a.field, sizeof(a.field), "%s/%s", name, spool_id);
-    snprintf(a.seq, sizeof(a.seq), "%" PRIu64, b->seq);
-    snprintf(a.maxlen, sizeof(a.maxlen), "%" PRIu64, s->o->stream_maxlen);
-    if (store_shards(s, name, b, &a, stored, err, errlen) != 0) return -1;
-    return store_registry(s, name, spool_id, b, &a, *stored, err, errlen);
+    if (ingest_store_submit(s, name, spool_id, b, err, errlen) != 0 ||
+        ingest_store_complete(s, name, spool_id, &seq, stored, err, errlen) < 0)
+        return -1;
+    return ingest_store_settle(s, err, errlen);
 }
 
 /* ---- counters ---------------------------------------------------------------------------- */

@@ -53,10 +53,25 @@ void ingest_store_close(ingest_store_t *s);
 int ingest_store_hello(ingest_store_t *s, const char *name, const struct frame_hello *h,
                        const char *remote, uint64_t *last_seq, char *err, size_t errlen);
 
-/* Store a built batch of sensor name from spool spool_id. *stored gets the
- * number of events added (0: every shard already had this batch, i.e. a
- * duplicate). 0 on success; -1 when Redis failed or refused (nothing may be
- * acked; some shards may be stored, the resend completes them). */
+/* Batches are stored as a pipeline, so Redis writes one batch while the
+ * connection reads and checks the next:
+ *   submit    sends the shard scripts of a built batch (the batch may be
+ *             reused at once: its bytes are in hiredis's buffer);
+ *   complete  reads the replies of the oldest submitted batch: 1 with its
+ *             seq and *stored (events added; 0: a duplicate), then queues
+ *             its registry update; 0 when none is in flight; -1 when Redis
+ *             failed or refused (nothing may be acked; some shards may be
+ *             stored, the resend completes them);
+ *   busy      whether a batch awaits complete;
+ *   settle    reads the replies of the registry updates still owed.
+ * At most two batches may be in flight. ingest_store_batch does all three
+ * for one batch. */
+int ingest_store_submit(ingest_store_t *s, const char *name, const char *spool_id,
+                        const ingest_batch_t *b, char *err, size_t errlen);
+int ingest_store_complete(ingest_store_t *s, const char *name, const char *spool_id, uint64_t *seq,
+                          uint64_t *stored, char *err, size_t errlen);
+bool ingest_store_busy(const ingest_store_t *s);
+int ingest_store_settle(ingest_store_t *s, char *err, size_t errlen);
 int ingest_store_batch(ingest_store_t *s, const char *name, const char *spool_id,
                        const ingest_batch_t *b, uint64_t *stored, char *err, size_t errlen);
 
