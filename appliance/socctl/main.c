@@ -8,6 +8,7 @@
 
 #include "log.h"
 #include "socctl/pki.h"
+#include "socctl/rules.h"
 #include "socctl/status.h"
 
 typedef struct socctl_command {
@@ -19,6 +20,7 @@ typedef struct socctl_command {
 
 static const socctl_command_t socctl_commands[] = {
     {"pki", "init|issue|revoke|crl|list ...", "the appliance CA and sensor certificates", pki_main},
+    {"rules", "check [PATH...]", "validate correlation rules (file:line:col errors)", rules_main},
     {"status", "[--json]", "sensors, stored events and ingest counters (Redis)", status_main},
 };
 
