@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "socctl/incidents.h"
 #include "socctl/pki.h"
 #include "socctl/rules.h"
 #include "socctl/status.h"
@@ -19,6 +20,8 @@ typedef struct socctl_command {
 } socctl_command_t;
 
 static const socctl_command_t socctl_commands[] = {
+    {"incidents", "list|show|ack|assign|status|...", "the incident queue: triage and workflow",
+     incidents_main},
     {"pki", "init|issue|revoke|crl|list ...", "the appliance CA and sensor certificates", pki_main},
     {"rules", "check [PATH...]", "validate correlation rules (file:line:col errors)", rules_main},
     {"status", "[--json]", "sensors, stored events and ingest counters (Redis)", status_main},
