@@ -7,6 +7,8 @@
  * the number of anchors and documents. */
 #include "config.h"
 
+#include "err.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -97,23 +99,6 @@ static void set_err(char *err, size_t errlen, const char *fmt, ...)
 }
 
 /* Printable, bounded copy of s for quoting back in a message. */
-static const char *show(const char *s, size_t n, char out[CFG_SHOW_MAX + 4])
-{
-    size_t k = n > CFG_SHOW_MAX ? CFG_SHOW_MAX : n;
-    while (k < n && k > 0 && ((unsigned char)s[k] & 0xc0) == 0x80)
-        k--; /* do not cut a UTF-8 sequence */
-    for (size_t i = 0; i < k; i++) {
-        unsigned char c = (unsigned char)s[i];
-        out[i] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
-    }
-    if (k < n) {
-        memcpy(out + k, "...", 3);
-        k += 3;
-    }
-    out[k] = '\0';
-    return out;
-}
-
 const char *cfg_type_name(cfg_type_t type)
 {
     switch (type) {
@@ -137,7 +122,8 @@ size_t cfg_node_path(const cfg_node_t *node, char *out, size_t outlen)
         const cfg_node_t *p = chain[n];
         char seg[CFG_SHOW_MAX + 32], tmp[CFG_SHOW_MAX + 4];
         if (p->key)
-            snprintf(seg, sizeof(seg), "%s%s", len ? "." : "", show(p->key, p->key_len, tmp));
+            snprintf(seg, sizeof(seg), "%s%s", len ? "." : "",
+                     err_quote(p->key, p->key_len, tmp, sizeof(tmp)));
         else
             snprintf(seg, sizeof(seg), "[%zu]", p->index);
         size_t sl = strlen(seg);
@@ -333,8 +319,8 @@ static void b_attach(builder_t *b, cfg_node_t *n, yaml_mark_t mark)
             const cfg_node_t *dup = member_find(b, f->node, n->str, n->len);
             if (dup) {
                 char tmp[CFG_SHOW_MAX + 4];
-                b_error(b, mark, "duplicate key '%s' (first at line %u)", show(n->str, n->len, tmp),
-                        dup->key_line);
+                b_error(b, mark, "duplicate key '%s' (first at line %u)",
+                        err_quote(n->str, n->len, tmp, sizeof(tmp)), dup->key_line);
                 return;
             }
             f->key = n;
@@ -430,7 +416,8 @@ static void b_alias(builder_t *b, const yaml_event_t *ev)
         return;
     }
     char tmp[CFG_SHOW_MAX + 4];
-    b_error(b, ev->start_mark, "undefined alias '%s'", show(name, strlen(name), tmp));
+    b_error(b, ev->start_mark, "undefined alias '%s'",
+            err_quote(name, strlen(name), tmp, sizeof(tmp)));
 }
 
 static void b_scalar(builder_t *b, const yaml_event_t *ev)
@@ -843,7 +830,8 @@ bool cfg_get_u64(const cfg_node_t *base, const char *path, uint64_t def, uint64_
     }
     uint64_t v;
     if (!parse_u64(n, flags, &v) || v < min || v > max) {
-        cfg_node_error(n, err, errlen, "expected %s, got '%s'", want, show(n->str, n->len, tmp));
+        cfg_node_error(n, err, errlen, "expected %s, got '%s'", want,
+                       err_quote(n->str, n->len, tmp, sizeof(tmp)));
         return false;
     }
     *out = v;
@@ -872,7 +860,8 @@ bool cfg_get_i64(const cfg_node_t *base, const char *path, int64_t def, int64_t 
     int64_t v = 0;
     if (ok) v = neg ? (int64_t)(0 - mag) : (int64_t)mag; /* two's complement, as C23 defines */
     if (!ok || v < min || v > max) {
-        cfg_node_error(n, err, errlen, "expected %s, got '%s'", want, show(n->str, n->len, tmp));
+        cfg_node_error(n, err, errlen, "expected %s, got '%s'", want,
+                       err_quote(n->str, n->len, tmp, sizeof(tmp)));
         return false;
     }
     *out = v;
@@ -897,7 +886,8 @@ bool cfg_get_double(const cfg_node_t *base, const char *path, double def, double
     char *end = NULL;
     double v = ok ? strtod(n->str, &end) : 0;
     if (!ok || !end || *end != '\0' || !(v >= min && v <= max)) {
-        cfg_node_error(n, err, errlen, "expected %s, got '%s'", want, show(n->str, n->len, tmp));
+        cfg_node_error(n, err, errlen, "expected %s, got '%s'", want,
+                       err_quote(n->str, n->len, tmp, sizeof(tmp)));
         return false;
     }
     *out = v;
@@ -928,7 +918,8 @@ bool cfg_get_bool(const cfg_node_t *base, const char *path, bool def, bool *out,
             return true;
         }
     }
-    cfg_node_error(n, err, errlen, "expected %s, got '%s'", want, show(n->str, n->len, tmp));
+    cfg_node_error(n, err, errlen, "expected %s, got '%s'", want,
+                   err_quote(n->str, n->len, tmp, sizeof(tmp)));
     return false;
 }
 
@@ -961,7 +952,8 @@ bool cfg_get_duration_sec(const cfg_node_t *base, const char *path, uint64_t def
         ok = mul != 0 && (*p == '\0' || p[1] == '\0') && v <= UINT64_MAX / mul;
     }
     if (!ok || v * mul < min || v * mul > max) {
-        cfg_node_error(n, err, errlen, "expected %s, got '%s'", want, show(n->str, n->len, tmp));
+        cfg_node_error(n, err, errlen, "expected %s, got '%s'", want,
+                       err_quote(n->str, n->len, tmp, sizeof(tmp)));
         return false;
     }
     *out = v * mul;
@@ -1019,9 +1011,10 @@ bool cfg_check_keys(const cfg_node_t *map, const char *const known[], char *err,
         char tmp[CFG_SHOW_MAX + 4];
         if (best)
             key_error(map, c, err, errlen, "unknown key '%s' (did you mean '%s'?)",
-                      show(c->key, c->key_len, tmp), best);
+                      err_quote(c->key, c->key_len, tmp, sizeof(tmp)), best);
         else
-            key_error(map, c, err, errlen, "unknown key '%s'", show(c->key, c->key_len, tmp));
+            key_error(map, c, err, errlen, "unknown key '%s'",
+                      err_quote(c->key, c->key_len, tmp, sizeof(tmp)));
         return false;
     }
     return true;

@@ -6,6 +6,8 @@
  * the batch writer (its own bounded buffer) allocate. */
 #include "frame.h"
 
+#include "err.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,18 +55,6 @@ static uint64_t get_be64(const uint8_t *p)
 }
 
 /* ---- names and errors ----------------------------------------------------------- */
-
-__attribute__((format(printf, 4, 5))) static int fail(int status, char *err, size_t errlen,
-                                                      const char *fmt, ...)
-{
-    if (err && errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return status;
-}
 
 const char *frame_type_name(int type)
 {
@@ -132,10 +122,10 @@ static int check_magic(const uint8_t *buf, size_t len, char *err, size_t errlen)
                        : buf[0] == '{'           ? " -- raw JSON lines?"
                                                  : "";
     if (len < 2)
-        return fail(FRAME_E_MAGIC, err, errlen,
-                    "frame: bad magic 0x%02x (not a SOC ingest frame%s)", buf[0], hint);
-    return fail(FRAME_E_MAGIC, err, errlen,
-                "frame: bad magic 0x%02x%02x (not a SOC ingest frame%s)", buf[0], buf[1], hint);
+        return err_set(FRAME_E_MAGIC, err, errlen,
+                       "frame: bad magic 0x%02x (not a SOC ingest frame%s)", buf[0], hint);
+    return err_set(FRAME_E_MAGIC, err, errlen,
+                   "frame: bad magic 0x%02x%02x (not a SOC ingest frame%s)", buf[0], buf[1], hint);
 }
 
 int frame_decode(const uint8_t *buf, size_t len, uint32_t max_payload, struct frame *out,
@@ -146,15 +136,15 @@ int frame_decode(const uint8_t *buf, size_t len, uint32_t max_payload, struct fr
     int r = check_magic(buf, len, err, errlen);
     if (r != FRAME_OK) return r;
     if (len > 2 && buf[2] != FRAME_VERSION)
-        return fail(FRAME_E_VERSION, err, errlen,
-                    "frame: unsupported version %u (this end speaks %u)", buf[2], FRAME_VERSION);
+        return err_set(FRAME_E_VERSION, err, errlen,
+                       "frame: unsupported version %u (this end speaks %u)", buf[2], FRAME_VERSION);
     if (len > 3 && (buf[3] < FRAME_HELLO || buf[3] > FRAME_ERROR))
-        return fail(FRAME_E_TYPE, err, errlen, "frame: unknown frame type %u", buf[3]);
+        return err_set(FRAME_E_TYPE, err, errlen, "frame: unknown frame type %u", buf[3]);
     if (len < FRAME_HEADER_LEN) return FRAME_NEED_MORE;
     uint32_t plen = get_be32(buf + 4);
     if (plen > max_payload)
-        return fail(FRAME_E_TOO_LARGE, err, errlen, "frame: payload length %u exceeds limit %u",
-                    plen, max_payload);
+        return err_set(FRAME_E_TOO_LARGE, err, errlen, "frame: payload length %u exceeds limit %u",
+                       plen, max_payload);
     if (len - FRAME_HEADER_LEN < plen) return FRAME_NEED_MORE;
     out->type = (enum frame_type)buf[3];
     out->len = plen;
@@ -208,7 +198,7 @@ static const json_tok_t *hello_member(const char *s, const json_tok_t *toks, int
                                       char *err, size_t errlen)
 {
     const json_tok_t *t = json_get(s, toks, n, key);
-    if (!t) fail(FRAME_E_MALFORMED, err, errlen, "hello: no \"%s\" member", key);
+    if (!t) err_set(FRAME_E_MALFORMED, err, errlen, "hello: no \"%s\" member", key);
     return t;
 }
 
@@ -220,14 +210,15 @@ static int hello_string(const char *s, const json_tok_t *toks, int n, const char
     if (!t) return FRAME_E_MALFORMED;
     int r = json_tok_string(s, t, out, outcap, NULL);
     if (r == JSON_E_TYPE)
-        return fail(FRAME_E_MALFORMED, err, errlen, "hello: \"%s\" is a %s, expected a string", key,
-                    json_type_name(t->type));
+        return err_set(FRAME_E_MALFORMED, err, errlen, "hello: \"%s\" is a %s, expected a string",
+                       key, json_type_name(t->type));
     if (r == JSON_E_RANGE)
-        return fail(FRAME_E_MALFORMED, err, errlen, "hello: \"%s\" is longer than %zu bytes", key,
-                    outcap - 1);
+        return err_set(FRAME_E_MALFORMED, err, errlen, "hello: \"%s\" is longer than %zu bytes",
+                       key, outcap - 1);
     if (r != JSON_OK)
-        return fail(FRAME_E_MALFORMED, err, errlen, "hello: \"%s\" contains a NUL character", key);
-    if (!out[0]) return fail(FRAME_E_MALFORMED, err, errlen, "hello: \"%s\" is empty", key);
+        return err_set(FRAME_E_MALFORMED, err, errlen, "hello: \"%s\" contains a NUL character",
+                       key);
+    if (!out[0]) return err_set(FRAME_E_MALFORMED, err, errlen, "hello: \"%s\" is empty", key);
     return FRAME_OK;
 }
 
@@ -238,8 +229,8 @@ static int hello_id(const char *s, const json_tok_t *toks, int n, const char *ke
     const json_tok_t *t = hello_member(s, toks, n, key, err, errlen);
     if (!t) return FRAME_E_MALFORMED;
     if (json_tok_string(s, t, out, FRAME_ID_HEX_LEN + 1, NULL) != JSON_OK || !is_id_hex(out))
-        return fail(FRAME_E_MALFORMED, err, errlen, "hello: \"%s\" must be %d lowercase hex digits",
-                    key, FRAME_ID_HEX_LEN);
+        return err_set(FRAME_E_MALFORMED, err, errlen,
+                       "hello: \"%s\" must be %d lowercase hex digits", key, FRAME_ID_HEX_LEN);
     return FRAME_OK;
 }
 
@@ -251,19 +242,20 @@ int frame_hello_decode(const uint8_t *payload, size_t len, struct frame_hello *h
     char jerr[128];
     memset(h, 0, sizeof *h);
     int n = json_parse(s, len, toks, HELLO_MAX_TOKS, jerr, sizeof jerr);
-    if (n < 0) return fail(FRAME_E_MALFORMED, err, errlen, "hello: %s", jerr);
+    if (n < 0) return err_set(FRAME_E_MALFORMED, err, errlen, "hello: %s", jerr);
     if (toks[0].type != JSON_OBJECT)
-        return fail(FRAME_E_MALFORMED, err, errlen,
-                    "hello: payload is a JSON %s, expected an object",
-                    json_type_name(toks[0].type));
+        return err_set(FRAME_E_MALFORMED, err, errlen,
+                       "hello: payload is a JSON %s, expected an object",
+                       json_type_name(toks[0].type));
     const json_tok_t *t = json_get(s, toks, n, "proto");
     uint64_t proto;
     if (json_tok_uint64(s, t, &proto) != JSON_OK)
-        return fail(FRAME_E_MALFORMED, err, errlen, "hello: \"proto\" missing or not an integer");
+        return err_set(FRAME_E_MALFORMED, err, errlen,
+                       "hello: \"proto\" missing or not an integer");
     if (proto != FRAME_PROTO)
-        return fail(FRAME_E_VERSION, err, errlen,
-                    "hello: protocol %llu not supported (this end speaks %d)",
-                    (unsigned long long)proto, FRAME_PROTO);
+        return err_set(FRAME_E_VERSION, err, errlen,
+                       "hello: protocol %llu not supported (this end speaks %d)",
+                       (unsigned long long)proto, FRAME_PROTO);
     int r = hello_string(s, toks, n, "version", h->version, sizeof h->version, err, errlen);
     if (r == FRAME_OK)
         r = hello_string(s, toks, n, "interface", h->interface, sizeof h->interface, err, errlen);
@@ -287,12 +279,12 @@ int frame_welcome_decode(const uint8_t *payload, size_t len, uint64_t *last_seq,
                          uint32_t *max_payload, char *err, size_t errlen)
 {
     if (len != FRAME_WELCOME_PAYLOAD_LEN)
-        return fail(FRAME_E_MALFORMED, err, errlen, "welcome: payload is %zu bytes, expected %d",
-                    len, FRAME_WELCOME_PAYLOAD_LEN);
+        return err_set(FRAME_E_MALFORMED, err, errlen, "welcome: payload is %zu bytes, expected %d",
+                       len, FRAME_WELCOME_PAYLOAD_LEN);
     uint32_t max = get_be32(payload + 8);
     if (max < FRAME_MIN_MAX_PAYLOAD || max > FRAME_MAX_MAX_PAYLOAD)
-        return fail(FRAME_E_MALFORMED, err, errlen, "welcome: max payload %u outside %u..%u", max,
-                    FRAME_MIN_MAX_PAYLOAD, FRAME_MAX_MAX_PAYLOAD);
+        return err_set(FRAME_E_MALFORMED, err, errlen, "welcome: max payload %u outside %u..%u",
+                       max, FRAME_MIN_MAX_PAYLOAD, FRAME_MAX_MAX_PAYLOAD);
     *last_seq = get_be64(payload);
     *max_payload = max;
     return FRAME_OK;
@@ -308,11 +300,11 @@ size_t frame_ack_encode(uint8_t out[FRAME_ACK_LEN], uint64_t seq)
 int frame_ack_decode(const uint8_t *payload, size_t len, uint64_t *seq, char *err, size_t errlen)
 {
     if (len != FRAME_ACK_PAYLOAD_LEN)
-        return fail(FRAME_E_MALFORMED, err, errlen, "ack: payload is %zu bytes, expected %d", len,
-                    FRAME_ACK_PAYLOAD_LEN);
+        return err_set(FRAME_E_MALFORMED, err, errlen, "ack: payload is %zu bytes, expected %d",
+                       len, FRAME_ACK_PAYLOAD_LEN);
     uint64_t v = get_be64(payload);
     if (v == 0)
-        return fail(FRAME_E_MALFORMED, err, errlen, "ack: sequence 0 (sequences start at 1)");
+        return err_set(FRAME_E_MALFORMED, err, errlen, "ack: sequence 0 (sequences start at 1)");
     *seq = v;
     return FRAME_OK;
 }
@@ -368,14 +360,14 @@ int frame_error_decode(const uint8_t *payload, size_t len, uint16_t *code, const
                        size_t *textlen, char *err, size_t errlen)
 {
     if (len < 2)
-        return fail(FRAME_E_MALFORMED, err, errlen,
-                    "error frame: payload is %zu bytes, expected at least 2", len);
+        return err_set(FRAME_E_MALFORMED, err, errlen,
+                       "error frame: payload is %zu bytes, expected at least 2", len);
     if (len - 2 > FRAME_ERROR_TEXT_MAX)
-        return fail(FRAME_E_MALFORMED, err, errlen,
-                    "error frame: text of %zu bytes is longer than %d", len - 2,
-                    FRAME_ERROR_TEXT_MAX);
+        return err_set(FRAME_E_MALFORMED, err, errlen,
+                       "error frame: text of %zu bytes is longer than %d", len - 2,
+                       FRAME_ERROR_TEXT_MAX);
     uint16_t c = get_be16(payload);
-    if (c == 0) return fail(FRAME_E_MALFORMED, err, errlen, "error frame: code 0");
+    if (c == 0) return err_set(FRAME_E_MALFORMED, err, errlen, "error frame: code 0");
     *code = c;
     *text = (const char *)payload + 2;
     *textlen = len - 2;
@@ -474,32 +466,33 @@ static int batch_lines(const uint8_t *payload, size_t len, uint64_t seq, uint32_
     const uint8_t *nul = memchr(body, '\0', (size_t)(end - body));
     if (nul) {
         size_t off = (size_t)(nul - payload);
-        return fail(FRAME_E_MALFORMED, err, errlen,
-                    "batch %llu: NUL byte in line %zu (payload offset %zu)",
-                    (unsigned long long)seq, line_of(payload, off), off);
+        return err_set(FRAME_E_MALFORMED, err, errlen,
+                       "batch %llu: NUL byte in line %zu (payload offset %zu)",
+                       (unsigned long long)seq, line_of(payload, off), off);
     }
     uint64_t lines = 0;
     while (p < end) {
         const uint8_t *nl = memchr(p, '\n', (size_t)(end - p));
         size_t off = (size_t)(p - payload);
         if (!nl)
-            return fail(FRAME_E_MALFORMED, err, errlen,
-                        "batch %llu: line %llu (payload offset %zu) has no final newline",
-                        (unsigned long long)seq, (unsigned long long)lines + 1, off);
+            return err_set(FRAME_E_MALFORMED, err, errlen,
+                           "batch %llu: line %llu (payload offset %zu) has no final newline",
+                           (unsigned long long)seq, (unsigned long long)lines + 1, off);
         if (nl == p)
-            return fail(FRAME_E_MALFORMED, err, errlen,
-                        "batch %llu: line %llu (payload offset %zu) is empty",
-                        (unsigned long long)seq, (unsigned long long)lines + 1, off);
+            return err_set(FRAME_E_MALFORMED, err, errlen,
+                           "batch %llu: line %llu (payload offset %zu) is empty",
+                           (unsigned long long)seq, (unsigned long long)lines + 1, off);
         if (++lines > count)
-            return fail(FRAME_E_MALFORMED, err, errlen,
-                        "batch %llu: more lines than the event count %u (extra line at payload "
-                        "offset %zu)",
-                        (unsigned long long)seq, count, off);
+            return err_set(FRAME_E_MALFORMED, err, errlen,
+                           "batch %llu: more lines than the event count %u (extra line at payload "
+                           "offset %zu)",
+                           (unsigned long long)seq, count, off);
         p = nl + 1;
     }
     if (lines != count)
-        return fail(FRAME_E_MALFORMED, err, errlen, "batch %llu: event count %u but %llu line(s)",
-                    (unsigned long long)seq, count, (unsigned long long)lines);
+        return err_set(FRAME_E_MALFORMED, err, errlen,
+                       "batch %llu: event count %u but %llu line(s)", (unsigned long long)seq,
+                       count, (unsigned long long)lines);
     return FRAME_OK;
 }
 
@@ -508,16 +501,16 @@ int frame_batch_open(const uint8_t *payload, size_t len, uint64_t *seq, uint32_t
 {
     it->p = it->end = NULL;
     if (len < FRAME_BATCH_HEADER_LEN)
-        return fail(FRAME_E_MALFORMED, err, errlen,
-                    "batch: payload of %zu bytes is shorter than the %d-byte batch header", len,
-                    FRAME_BATCH_HEADER_LEN);
+        return err_set(FRAME_E_MALFORMED, err, errlen,
+                       "batch: payload of %zu bytes is shorter than the %d-byte batch header", len,
+                       FRAME_BATCH_HEADER_LEN);
     uint64_t s = get_be64(payload);
     uint32_t c = get_be32(payload + 8);
     if (s == 0)
-        return fail(FRAME_E_MALFORMED, err, errlen, "batch: sequence 0 (sequences start at 1)");
+        return err_set(FRAME_E_MALFORMED, err, errlen, "batch: sequence 0 (sequences start at 1)");
     if (c == 0)
-        return fail(FRAME_E_MALFORMED, err, errlen, "batch %llu: event count 0",
-                    (unsigned long long)s);
+        return err_set(FRAME_E_MALFORMED, err, errlen, "batch %llu: event count 0",
+                       (unsigned long long)s);
     int r = batch_lines(payload, len, s, c, err, errlen);
     if (r != FRAME_OK) return r;
     *seq = s;

@@ -173,7 +173,7 @@ static const char *shown(const cparser_t *p, char *buf, size_t cap)
         while (p->cur.off + len < p->n && ((unsigned char)p->s[p->cur.off + len] & 0xc0) == 0x80)
             len++;
     }
-    snprintf(buf, cap, "'%s'", corr_show(p->s + p->cur.off, len, tmp, sizeof(tmp)));
+    snprintf(buf, cap, "'%s'", err_quote(p->s + p->cur.off, len, tmp, sizeof(tmp)));
     return buf;
 }
 
@@ -258,7 +258,7 @@ static const corr_cnode_t *parse_of(cparser_t *p)
     for (size_t i = 0; i < p->nsels; i++)
         count += them ? p->sels[i].name[0] != '_' : name_glob(pat, pn, p->sels[i].name);
     if (count == 0) {
-        perr(p, p->cur.off, "'%s' matches no selection", corr_show(pat, pn, tmp, sizeof(tmp)));
+        perr(p, p->cur.off, "'%s' matches no selection", err_quote(pat, pn, tmp, sizeof(tmp)));
         return NULL;
     }
     corr_cnode_t *n = new_node(p, op, count);
@@ -288,7 +288,7 @@ static const corr_cnode_t *parse_name(cparser_t *p)
     }
     if (memchr(name, '*', len)) {
         perr(p, p->cur.off, "pattern '%s' needs '1 of' or 'all of'",
-             corr_show(name, len, tmp, sizeof(tmp)));
+             err_quote(name, len, tmp, sizeof(tmp)));
         return NULL;
     }
     for (size_t i = 0; i < p->nsels; i++) {
@@ -297,7 +297,7 @@ static const corr_cnode_t *parse_name(cparser_t *p)
             return sel_node(p, &p->sels[i]);
         }
     }
-    perr(p, p->cur.off, "unknown selection '%s'", corr_show(name, len, tmp, sizeof(tmp)));
+    perr(p, p->cur.off, "unknown selection '%s'", err_quote(name, len, tmp, sizeof(tmp)));
     return NULL;
 }
 

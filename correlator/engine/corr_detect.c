@@ -29,12 +29,12 @@ static bool check_sel_name(corr_ctx_t *c, const cfg_node_t *member)
         corr_error_key(c, member,
                        "selection name '%s' must be 1..64 letters, digits and '_', not starting "
                        "with a digit",
-                       corr_show(s, n, tmp, sizeof(tmp)));
+                       err_quote(s, n, tmp, sizeof(tmp)));
         return false;
     }
     if (is_keyword(s, n)) {
         corr_error_key(c, member, "selection name '%s' is a condition keyword",
-                       corr_show(s, n, tmp, sizeof(tmp)));
+                       err_quote(s, n, tmp, sizeof(tmp)));
         return false;
     }
     return true;

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "err.h"
 #include "engine/corr_rule.h"
 
 /* ---- limits (each bounds what one rule file can make us allocate) ------- */
@@ -225,8 +226,6 @@ void corr_error_at(corr_ctx_t *c, const char *file, uint32_t line, uint32_t col,
 corr_pos_t corr_pos(corr_ctx_t *c, const cfg_node_t *n, bool at_key);
 void corr_error_pos(corr_ctx_t *c, const corr_pos_t *pos, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/* Printable bounded copy of s for messages. */
-const char *corr_show(const char *s, size_t n, char *out, size_t cap);
 
 /* Scalars the language reads. Return false after corr_error. */
 bool corr_scalar(corr_ctx_t *c, const cfg_node_t *n, const char *what);

@@ -75,7 +75,7 @@ static bool parse_level(corr_ctx_t *c, const cfg_node_t *doc, corr_rule_t *r)
         }
     }
     corr_error(c, n, "unknown level '%s' (informational, low, medium, high, critical)",
-               corr_show(n->str, n->len, tmp, sizeof(tmp)));
+               err_quote(n->str, n->len, tmp, sizeof(tmp)));
     return false;
 }
 
@@ -88,7 +88,7 @@ static bool parse_status(corr_ctx_t *c, const cfg_node_t *doc, corr_rule_t *r)
     for (int i = 0; statuses[i]; i++)
         if (strcmp(r->status, statuses[i]) == 0) return true;
     corr_error(c, n, "unknown status '%s' (stable, test, experimental, deprecated, unsupported)",
-               corr_show(n->str, n->len, tmp, sizeof(tmp)));
+               err_quote(n->str, n->len, tmp, sizeof(tmp)));
     return false;
 }
 
@@ -107,7 +107,7 @@ static bool parse_version(corr_ctx_t *c, const cfg_node_t *doc, corr_rule_t *r)
     }
     if (!ok) {
         corr_error(c, n, "expected an integer 1..9999999, got '%s'",
-                   corr_show(n->str, n->len, tmp, sizeof(tmp)));
+                   err_quote(n->str, n->len, tmp, sizeof(tmp)));
         return false;
     }
     r->version = v;
@@ -160,7 +160,7 @@ static bool parse_tag(corr_ctx_t *c, const cfg_node_t *n, const char *tag, corr_
         unsigned char ch = (unsigned char)tag[i];
         if (ch <= 0x20 || ch == 0x7f || len > 64) {
             corr_error(c, n, "tag '%s' must be 1..64 bytes without spaces",
-                       corr_show(tag, len, tmp, sizeof(tmp)));
+                       err_quote(tag, len, tmp, sizeof(tmp)));
             return false;
         }
     }
@@ -197,7 +197,7 @@ static bool parse_tag(corr_ctx_t *c, const cfg_node_t *n, const char *tag, corr_
     corr_error(c, n,
                "unknown ATT&CK tag '%s' (techniques are attack.tNNNN[.NNN], tactics like "
                "attack.initial-access)",
-               corr_show(tag, len, tmp, sizeof(tmp)));
+               err_quote(tag, len, tmp, sizeof(tmp)));
     return false;
 }
 
@@ -246,7 +246,7 @@ static bool parse_logsource(corr_ctx_t *c, const cfg_node_t *doc, corr_rule_t *r
     }
     corr_error(c, cat,
                "unknown category '%s' (alert, flow, dns, http, tls, anomaly, stats, correlation)",
-               corr_show(cat->str, cat->len, tmp, sizeof(tmp)));
+               err_quote(cat->str, cat->len, tmp, sizeof(tmp)));
     return false;
 }
 
@@ -258,7 +258,7 @@ static bool parse_names(corr_ctx_t *c, const cfg_node_t *doc, corr_rule_t *r)
     if (!corr_scalar(c, n, "a rule name")) return false;
     if (!corr_ident_ok(n->str, n->len)) {
         corr_error(c, n, "name '%s' must be 1..%d letters, digits, '.', '_', '-', ':'",
-                   corr_show(n->str, n->len, tmp, sizeof(tmp)), CORR_MAX_ID);
+                   err_quote(n->str, n->len, tmp, sizeof(tmp)), CORR_MAX_ID);
         return false;
     }
     r->name = corr_strndup(c->arena, n->str, n->len);
@@ -316,7 +316,7 @@ static bool parse_id(corr_ctx_t *c, const cfg_node_t *doc, corr_rule_t *r)
     if (!corr_scalar(c, n, "an id")) return false;
     if (!corr_ident_ok(n->str, n->len)) {
         corr_error(c, n, "id '%s' must be 1..%d letters, digits, '.', '_', '-', ':'",
-                   corr_show(n->str, n->len, tmp, sizeof(tmp)), CORR_MAX_ID);
+                   err_quote(n->str, n->len, tmp, sizeof(tmp)), CORR_MAX_ID);
         return false;
     }
     snprintf(c->label, sizeof(c->label), "%s", n->str);

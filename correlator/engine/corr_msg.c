@@ -10,27 +10,6 @@
 
 #include "engine/corr_int.h"
 
-const char *corr_show(const char *s, size_t n, char *out, size_t cap)
-{
-    if (cap < 8) {
-        if (cap) out[0] = '\0';
-        return out;
-    }
-    size_t room = cap - 4, k = n > room ? room : n;
-    while (k < n && k > 0 && ((unsigned char)s[k] & 0xc0) == 0x80)
-        k--; /* do not cut a UTF-8 sequence */
-    for (size_t i = 0; i < k; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        out[i] = (ch < 0x20 || ch == 0x7f) ? '?' : (char)ch;
-    }
-    if (k < n) {
-        memcpy(out + k, "...", 3);
-        k += 3;
-    }
-    out[k] = '\0';
-    return out;
-}
-
 static void verror_at(corr_ctx_t *c, const char *file, uint32_t line, uint32_t col,
                       const char *path, const char *fmt, va_list ap)
     __attribute__((format(printf, 6, 0)));
@@ -137,7 +116,7 @@ bool corr_duration_usec(corr_ctx_t *c, const cfg_node_t *n, int64_t min_sec, int
     }
     if (!mul || v * mul < min_sec || v * mul > CORR_MAX_TIMESPAN) {
         corr_error(c, n, "expected %s, got '%s'", want,
-                   corr_show(n->str, n->len, tmp, sizeof(tmp)));
+                   err_quote(n->str, n->len, tmp, sizeof(tmp)));
         return false;
     }
     *out = v * mul * 1000000;
@@ -157,7 +136,7 @@ bool corr_bool(corr_ctx_t *c, const cfg_node_t *n, bool *out)
         return true;
     }
     corr_error(c, n, "expected true or false, got '%s'",
-               corr_show(n->str, n->len, tmp, sizeof(tmp)));
+               err_quote(n->str, n->len, tmp, sizeof(tmp)));
     return false;
 }
 
@@ -196,7 +175,7 @@ bool corr_check_keys(corr_ctx_t *c, const cfg_node_t *map, const char *const kno
         if (found) continue;
         char path[256] = "", tmp[64];
         cfg_node_path(map, path, sizeof(path));
-        corr_show(m->key, m->key_len, tmp, sizeof(tmp));
+        err_quote(m->key, m->key_len, tmp, sizeof(tmp));
         if (best)
             corr_error_at(c, m->file, m->key_line, m->key_col, path,
                           "unknown key '%s' (did you mean '%s'?)", tmp, best);

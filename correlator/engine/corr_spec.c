@@ -49,7 +49,7 @@ static bool parse_type(corr_ctx_t *c, const cfg_node_t *n, corr_rule_t *rule)
     corr_error(c, n,
                "unknown correlation type '%s' (event_count, value_count, temporal, "
                "temporal_ordered)",
-               corr_show(n->str, n->len, tmp, sizeof(tmp)));
+               err_quote(n->str, n->len, tmp, sizeof(tmp)));
     return false;
 }
 
@@ -89,7 +89,7 @@ static bool parse_rules(corr_ctx_t *c, const cfg_node_t *n, corr_rule_priv_t *pr
         if (!corr_scalar(c, it, "a rule name or id")) return false;
         if (!corr_ident_ok(it->str, it->len)) {
             corr_error(c, it, "'%s' is not a rule name or id",
-                       corr_show(it->str, it->len, tmp, sizeof(tmp)));
+                       err_quote(it->str, it->len, tmp, sizeof(tmp)));
             return false;
         }
         for (size_t j = 0; j < i; j++) {
@@ -166,7 +166,7 @@ static bool parse_threshold(corr_ctx_t *c, const cfg_node_t *n, uint64_t *out)
     }
     if (!ok || v > MAX_THRESHOLD) {
         corr_error(c, n, "expected an integer 0..%llu, got '%s'", MAX_THRESHOLD,
-                   corr_show(n->str, n->len, tmp, sizeof(tmp)));
+                   err_quote(n->str, n->len, tmp, sizeof(tmp)));
         return false;
     }
     *out = v;
@@ -254,7 +254,7 @@ static bool parse_aliases(corr_ctx_t *c, const cfg_node_t *n, corr_rule_priv_t *
             char tmp[80];
             if (!corr_ident_ok(m->key, m->key_len)) {
                 corr_error_key(c, m, "'%s' is not a rule name or id",
-                               corr_show(m->key, m->key_len, tmp, sizeof(tmp)));
+                               err_quote(m->key, m->key_len, tmp, sizeof(tmp)));
                 return false;
             }
             as->rule[as->n] =

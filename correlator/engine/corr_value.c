@@ -102,7 +102,7 @@ static bool parse_mods(corr_ctx_t *c, const cfg_node_t *member, const char *s, s
         while (j < n && s[j] != '|')
             j++;
         char tmp[64];
-        corr_show(s + i, j - i, tmp, sizeof(tmp));
+        err_quote(s + i, j - i, tmp, sizeof(tmp));
         unsigned bit = 0;
         for (size_t k = 0; k < N_MODS && !bit; k++)
             if (strlen(mods[k].name) == j - i && memcmp(mods[k].name, s + i, j - i) == 0)
@@ -250,7 +250,7 @@ static bool compile_cidr(corr_ctx_t *c, const cfg_node_t *n, corr_value_t *v)
     size_t alen = slash ? (size_t)(slash - s) : n->len;
     if (!parse_ip(s, alen, &v->family, v->addr) || (v->family == 6 && strchr(s, '.'))) {
         corr_error(c, n, "expected an IPv4 or IPv6 network like 10.0.0.0/8, got '%s'",
-                   corr_show(s, n->len, tmp, sizeof(tmp)));
+                   err_quote(s, n->len, tmp, sizeof(tmp)));
         return false;
     }
     unsigned max = v->family == 4 ? 32 : 128, bits = max;
@@ -265,7 +265,7 @@ static bool compile_cidr(corr_ctx_t *c, const cfg_node_t *n, corr_value_t *v)
         }
         if (!ok || bits > max || (plen > 1 && p[0] == '0')) {
             corr_error(c, n, "bad prefix length in '%s' (0..%u)",
-                       corr_show(s, n->len, tmp, sizeof(tmp)), max);
+                       err_quote(s, n->len, tmp, sizeof(tmp)), max);
             return false;
         }
     }
@@ -275,7 +275,7 @@ static bool compile_cidr(corr_ctx_t *c, const cfg_node_t *n, corr_value_t *v)
     for (unsigned b = bits; b < 128; b++)
         masked[b / 8] &= (uint8_t) ~(0x80u >> (b % 8));
     if (memcmp(masked, v->addr, 16) != 0) {
-        corr_error(c, n, "'%s' has host bits set", corr_show(s, n->len, tmp, sizeof(tmp)));
+        corr_error(c, n, "'%s' has host bits set", err_quote(s, n->len, tmp, sizeof(tmp)));
         return false;
     }
     v->prefix = (uint8_t)bits;
@@ -454,7 +454,7 @@ static bool compile_value(corr_ctx_t *c, const cfg_node_t *n, unsigned bits, cor
     if (kind & MOD_NUMERIC) {
         if (!parse_number(n->str, n->len, &v->num, &v->is_int, &v->inum)) {
             corr_error(c, n, "expected a number, got '%s'",
-                       corr_show(n->str, n->len, tmp, sizeof(tmp)));
+                       err_quote(n->str, n->len, tmp, sizeof(tmp)));
             return false;
         }
         v->kind = CV_NUM;

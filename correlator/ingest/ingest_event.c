@@ -2,6 +2,7 @@
 #include "ingest_event.h"
 
 #include "civil_time.h"
+#include "err.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -21,19 +22,6 @@ static const char *a_type(int type)
     case JSON_NUMBER: return "a number";
     default: return json_type_name(type);
     }
-}
-
-static int fail(int status, char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static int fail(int status, char *err, size_t errlen, const char *fmt, ...)
-{
-    if (err && errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return status;
 }
 
 uint32_t ingest_hash(const void *data, size_t len)
@@ -133,20 +121,21 @@ static int get_string(const char *s, const json_tok_t *t, int tok, const char *n
     out->len = 0;
     if (tok < 0) return INGEST_OK;
     if (t[tok].type != JSON_STRING)
-        return fail(INGEST_E_MALFORMED, err, errlen, "%s is %s, expected a string", name,
-                    a_type(t[tok].type));
+        return err_set(INGEST_E_MALFORMED, err, errlen, "%s is %s, expected a string", name,
+                       a_type(t[tok].type));
     size_t n = t[tok].end - t[tok].start;
     if (!(t[tok].flags & JSON_TOK_ESCAPED)) {
         if (n > max)
-            return fail(INGEST_E_MALFORMED, err, errlen, "%s is longer than %zu bytes", name, max);
+            return err_set(INGEST_E_MALFORMED, err, errlen, "%s is longer than %zu bytes", name,
+                           max);
         out->p = s + t[tok].start;
         out->len = (uint32_t)n;
         return INGEST_OK;
     }
     int r = json_tok_string(s, &t[tok], buf, max + 1, &n);
     if (r != JSON_OK || memchr(buf, '\0', n))
-        return fail(INGEST_E_MALFORMED, err, errlen, "%s is longer than %zu bytes or holds \\u0000",
-                    name, max);
+        return err_set(INGEST_E_MALFORMED, err, errlen,
+                       "%s is longer than %zu bytes or holds \\u0000", name, max);
     out->p = buf;
     out->len = (uint32_t)n;
     return INGEST_OK;
@@ -180,36 +169,37 @@ static bool boot_id_ok(const char *p, size_t n)
 static int read_identity(const char *s, const json_tok_t *t, int sensor, const char *cn,
                          ingest_arena_t *a, ingest_event_t *ev, char *err, size_t errlen)
 {
-    if (sensor < 0) return fail(INGEST_E_MALFORMED, err, errlen, "sensor is missing");
+    if (sensor < 0) return err_set(INGEST_E_MALFORMED, err, errlen, "sensor is missing");
     if (t[sensor].type != JSON_OBJECT)
-        return fail(INGEST_E_MALFORMED, err, errlen, "sensor is %s, expected an object",
-                    a_type(t[sensor].type));
+        return err_set(INGEST_E_MALFORMED, err, errlen, "sensor is %s, expected an object",
+                       a_type(t[sensor].type));
     wanted_t w[] = {{"name", -1}, {"boot_id", -1}, {"seq", -1}};
     find_members(s, t, sensor, w, 3);
-    if (w[0].tok < 0) return fail(INGEST_E_MALFORMED, err, errlen, "sensor.name is missing");
+    if (w[0].tok < 0) return err_set(INGEST_E_MALFORMED, err, errlen, "sensor.name is missing");
     const json_tok_t *name = &t[w[0].tok];
     if (name->type != JSON_STRING)
-        return fail(INGEST_E_MALFORMED, err, errlen, "sensor.name is %s, expected a string",
-                    a_type(name->type));
+        return err_set(INGEST_E_MALFORMED, err, errlen, "sensor.name is %s, expected a string",
+                       a_type(name->type));
     if (!json_tok_eq(s, name, cn)) {
         size_t n;
         const char *raw = json_tok_raw(s, name, &n);
-        return fail(INGEST_E_FOREIGN, err, errlen, "event for sensor %.*s on connection of %s",
-                    n > INGEST_NAME_MAX ? INGEST_NAME_MAX : (int)n, raw, cn);
+        return err_set(INGEST_E_FOREIGN, err, errlen, "event for sensor %.*s on connection of %s",
+                       n > INGEST_NAME_MAX ? INGEST_NAME_MAX : (int)n, raw, cn);
     }
     uint64_t seq;
-    if (w[2].tok < 0) return fail(INGEST_E_MALFORMED, err, errlen, "sensor.seq is missing");
+    if (w[2].tok < 0) return err_set(INGEST_E_MALFORMED, err, errlen, "sensor.seq is missing");
     if (json_tok_uint64(s, &t[w[2].tok], &seq) != JSON_OK)
-        return fail(INGEST_E_MALFORMED, err, errlen, "sensor.seq is not an unsigned integer");
-    if (w[1].tok < 0) return fail(INGEST_E_MALFORMED, err, errlen, "sensor.boot_id is missing");
+        return err_set(INGEST_E_MALFORMED, err, errlen, "sensor.seq is not an unsigned integer");
+    if (w[1].tok < 0) return err_set(INGEST_E_MALFORMED, err, errlen, "sensor.boot_id is missing");
     char buf[INGEST_BOOT_ID_MAX + 1];
     ingest_str_t boot;
     int r =
         get_string(s, t, w[1].tok, "sensor.boot_id", INGEST_BOOT_ID_MAX, buf, &boot, err, errlen);
     if (r != INGEST_OK) return r;
     if (!boot_id_ok(boot.p, boot.len))
-        return fail(INGEST_E_MALFORMED, err, errlen,
-                    "sensor.boot_id must be 1..%d printable bytes without ':'", INGEST_BOOT_ID_MAX);
+        return err_set(INGEST_E_MALFORMED, err, errlen,
+                       "sensor.boot_id must be 1..%d printable bytes without ':'",
+                       INGEST_BOOT_ID_MAX);
     size_t cnlen = strlen(cn), room = a->cap - a->len;
     if (room < cnlen + boot.len + 23) return INGEST_E_NOMEM; /* the caller sized it */
     char *id = a->buf + a->len;
@@ -349,8 +339,8 @@ int ingest_event_parse(ingest_parser_t *p, const char *line, size_t len, const c
     if (n < 0) return n;
     const json_tok_t *t = p->toks;
     if (t[0].type != JSON_OBJECT)
-        return fail(INGEST_E_MALFORMED, err, errlen, "event is %s, expected an object",
-                    a_type(t[0].type));
+        return err_set(INGEST_E_MALFORMED, err, errlen, "event is %s, expected an object",
+                       a_type(t[0].type));
     wanted_t w[] = {{"sensor", -1}, {"event_type", -1}, {"timestamp", -1}, {"src_ip", -1}};
     find_members(line, t, 0, w, 4);
     ev->line = line;

@@ -3,6 +3,8 @@
 
 #include "ingest_config.h"
 
+#include "err.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
@@ -75,19 +77,6 @@ struct ingest_store {
     size_t argcap;
 };
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (err && errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
-
 /* ---- connect backoff (process-wide) --------------------------------------------- */
 
 #define BACKOFF_MIN_MS 200
@@ -136,14 +125,15 @@ static void backoff_ok(void)
 int ingest_read_password(const char *path, char *out, size_t cap, char *err, size_t errlen)
 {
     FILE *f = fopen(path, "r");
-    if (!f) return fail(err, errlen, "%s: %s", path, strerror(errno));
+    if (!f) return err_set(-1, err, errlen, "%s: %s", path, strerror(errno));
     bool ok = fgets(out, (int)cap, f) != NULL;
     fclose(f);
-    if (!ok) return fail(err, errlen, "%s: empty", path);
+    if (!ok) return err_set(-1, err, errlen, "%s: empty", path);
     size_t n = strcspn(out, "\r\n");
-    if (out[n] == '\0' && n == cap - 1) return fail(err, errlen, "%s: first line too long", path);
+    if (out[n] == '\0' && n == cap - 1)
+        return err_set(-1, err, errlen, "%s: first line too long", path);
     out[n] = '\0';
-    if (n == 0) return fail(err, errlen, "%s: first line is empty", path);
+    if (n == 0) return err_set(-1, err, errlen, "%s: first line is empty", path);
     return 0;
 }
 
@@ -152,10 +142,11 @@ static int reply_error(ingest_store_t *s, const redisReply *r, const char *what,
                        size_t errlen)
 {
     if (!r)
-        return fail(err, errlen, "redis: %s: %s", what,
-                    s->c->errstr[0] ? s->c->errstr : "no reply");
-    if (r->type == REDIS_REPLY_ERROR) return fail(err, errlen, "redis: %s: %.200s", what, r->str);
-    return fail(err, errlen, "redis: %s: unexpected reply type %d", what, r->type);
+        return err_set(-1, err, errlen, "redis: %s: %s", what,
+                       s->c->errstr[0] ? s->c->errstr : "no reply");
+    if (r->type == REDIS_REPLY_ERROR)
+        return err_set(-1, err, errlen, "redis: %s: %.200s", what, r->str);
+    return err_set(-1, err, errlen, "redis: %s: unexpected reply type %d", what, r->type);
 }
 
 static bool argv_reserve(ingest_store_t *s, size_t n)
@@ -206,13 +197,13 @@ ingest_store_t *ingest_store_open(const ingest_store_opts_t *o, char *err, size_
 {
     uint64_t wait = backoff_wait();
     if (wait) {
-        fail(err, errlen, "redis %s: not retrying for %.1f s after a failure", o->socket,
-             (double)wait / 1000);
+        err_set(-1, err, errlen, "redis %s: not retrying for %.1f s after a failure", o->socket,
+                (double)wait / 1000);
         return NULL;
     }
     ingest_store_t *s = calloc(1, sizeof(*s));
     if (!s) {
-        fail(err, errlen, "redis: out of memory");
+        err_set(-1, err, errlen, "redis: out of memory");
         return NULL;
     }
     s->o = o;
@@ -231,7 +222,7 @@ ingest_store_t *ingest_store_open(const ingest_store_opts_t *o, char *err, size_
     return s;
 failed:;
     uint64_t next = backoff_failed();
-    fail(err, errlen, "%s (next try in %.1f s)", why, (double)next / 1000);
+    err_set(-1, err, errlen, "%s (next try in %.1f s)", why, (double)next / 1000);
     ingest_store_close(s);
     return NULL;
 }
@@ -360,8 +351,8 @@ static int send_pipeline(ingest_store_t *s, char *err, size_t errlen)
 int ingest_store_submit(ingest_store_t *s, const char *name, const char *spool_id,
                         const ingest_batch_t *b, char *err, size_t errlen)
 {
-    if (b->nshards > INGEST_SHARDS_MAX) return fail(err, errlen, "too many shards");
-    if (s->n + 2 > PENDING_MAX) return fail(err, errlen, "too many batches in flight");
+    if (b->nshards > INGEST_SHARDS_MAX) return err_set(-1, err, errlen, "too many shards");
+    if (s->n + 2 > PENDING_MAX) return err_set(-1, err, errlen, "too many batches in flight");
     batch_args_t a;
     snprintf(a.field, sizeof(a.field), "%s/%s", name, spool_id);
     snprintf(a.seq, sizeof(a.seq), "%" PRIu64, b->seq);
@@ -375,10 +366,10 @@ int ingest_store_submit(ingest_store_t *s, const char *name, const char *spool_i
         ingest_batch_shard(b, sh, &n);
         if (n == 0) continue;
         int argc = shard_args(s, b, sh, name, &a);
-        if (argc < 0) return fail(err, errlen, "redis: out of memory");
+        if (argc < 0) return err_set(-1, err, errlen, "redis: out of memory");
         set_script(s, SCRIPT_SHARD);
         if (redisAppendCommandArgv(s->c, argc, s->argv, s->argvlen) != REDIS_OK)
-            return fail(err, errlen, "redis: out of memory");
+            return err_set(-1, err, errlen, "redis: out of memory");
         p->calls++;
     }
     return send_pipeline(s, err, errlen);
@@ -395,7 +386,7 @@ static int append_registry(ingest_store_t *s, const char *name, const char *spoo
     snprintf(seq, sizeof(seq), "%" PRIu64, b->seq);
     snprintf(nev, sizeof(nev), "%" PRIu64, stored);
     snprintf(now, sizeof(now), "%lld", (long long)time(NULL));
-    if (!argv_reserve(s, 32)) return fail(err, errlen, "redis: out of memory");
+    if (!argv_reserve(s, 32)) return err_set(-1, err, errlen, "redis: out of memory");
     const char *v[24] = {"1", key, seq, spool_id, nev, "last_seen", now};
     int k = 7;
     if (b->has_stats) {
@@ -419,7 +410,7 @@ static int append_registry(ingest_store_t *s, const char *name, const char *spoo
         set_arg(s, 2 + (size_t)i, v[i], strlen(v[i]));
     set_script(s, SCRIPT_REGISTRY);
     if (redisAppendCommandArgv(s->c, 2 + k, s->argv, s->argvlen) != REDIS_OK)
-        return fail(err, errlen, "redis: out of memory");
+        return err_set(-1, err, errlen, "redis: out of memory");
     pending_t *reg = push(s);
     reg->registry = true;
     reg->calls = 1;
@@ -474,7 +465,7 @@ int ingest_store_settle(ingest_store_t *s, char *err, size_t errlen)
     while (s->n > 0) {
         uint64_t added = 0;
         pending_t p = s->q[s->head];
-        if (!p.registry) return fail(err, errlen, "a batch is still in flight");
+        if (!p.registry) return err_set(-1, err, errlen, "a batch is still in flight");
         s->head = (s->head + 1) % PENDING_MAX;
         s->n--;
         if (read_entry(s, &p, &added, err, errlen) != 0) return -1;
@@ -505,7 +496,7 @@ int ingest_store_add_counters(ingest_store_t *s, const uint64_t d[INGEST_C_COUNT
         snprintf(n, sizeof(n), "%" PRIu64, d[i]);
         const char *argv[] = {"HINCRBY", "soc:ingest:stats", ingest_counter_name(i), n};
         if (redisAppendCommandArgv(s->c, 4, argv, NULL) != REDIS_OK)
-            return fail(err, errlen, "redis: out of memory");
+            return err_set(-1, err, errlen, "redis: out of memory");
         sent++;
     }
     for (int i = 0; i < sent; i++) {
