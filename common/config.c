@@ -747,6 +747,22 @@ bool cfg_get_str(const cfg_node_t *base, const char *path, const char *def, cons
     return true;
 }
 
+bool cfg_get_strbuf(const cfg_node_t *base, const char *path, char *dst, size_t cap, char *err,
+                    size_t errlen)
+{
+    const char *v;
+    if (!cfg_get_str(base, path, NULL, &v, err, errlen)) return false;
+    if (!v) return true;
+    size_t n = strlen(v);
+    if (n >= cap) {
+        cfg_node_error(cfg_node_get(base, path), err, errlen,
+                       "expected a string of at most %zu bytes", cap - 1);
+        return false;
+    }
+    memcpy(dst, v, n + 1);
+    return true;
+}
+
 bool cfg_get_map(const cfg_node_t *base, const char *path, const cfg_node_t **out, char *err,
                  size_t errlen)
 {

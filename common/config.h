@@ -96,6 +96,10 @@ void cfg_node_error(const cfg_node_t *node, char *err, size_t errlen, const char
 /* Any scalar; *out points into the tree (or is def). */
 bool cfg_get_str(const cfg_node_t *base, const char *path, const char *def, const char **out,
                  char *err, size_t errlen);
+/* A string copied into a fixed buffer dst of cap bytes (absent: dst keeps
+ * its default); too long is an error at the value. */
+bool cfg_get_strbuf(const cfg_node_t *base, const char *path, char *dst, size_t cap, char *err,
+                    size_t errlen);
 
 #define CFG_U64_SIZE 0x1u /* accept k/kb/kib, m/mb/mib, g/gb/gib (x1024) */
 /* Decimal integer in min..max. */

@@ -97,37 +97,22 @@ bad:
     return false;
 }
 
-/* A string key into a fixed buffer; a value that does not fit is an error. */
-static bool get_path(const cfg_node_t *s, const char *key, char *dst, size_t cap, char *err,
-                     size_t errlen)
-{
-    const char *v;
-    if (!cfg_get_str(s, key, dst, &v, err, errlen)) return false;
-    if (v == dst) return true; /* absent: keep the default */
-    if (!ingest_copy_path(dst, cap, v)) {
-        cfg_node_error(cfg_node_get(s, key), err, errlen,
-                       "expected a non-empty string of at most %zu bytes", cap - 1);
-        return false;
-    }
-    return true;
-}
-
 static bool apply_redis(const cfg_node_t *s, ingest_config_t *c, char *err, size_t errlen)
 {
     static const char *const keys[] = {"socket", "user", "password-file", NULL};
     const cfg_node_t *r;
     return cfg_get_map(s, "redis", &r, err, errlen) && cfg_check_keys(r, keys, err, errlen) &&
-           get_path(r, "socket", c->redis_socket, sizeof(c->redis_socket), err, errlen) &&
-           get_path(r, "user", c->redis_user, sizeof(c->redis_user), err, errlen) &&
-           get_path(r, "password-file", c->redis_password_file, sizeof(c->redis_password_file), err,
-                    errlen);
+           cfg_get_strbuf(r, "socket", c->redis_socket, sizeof(c->redis_socket), err, errlen) &&
+           cfg_get_strbuf(r, "user", c->redis_user, sizeof(c->redis_user), err, errlen) &&
+           cfg_get_strbuf(r, "password-file", c->redis_password_file,
+                          sizeof(c->redis_password_file), err, errlen);
 }
 
 static bool apply_listen(const cfg_node_t *s, ingest_config_t *c, char *err, size_t errlen)
 {
     char buf[sizeof(c->listen)];
     memcpy(buf, c->listen, sizeof(buf));
-    if (!get_path(s, "listen", buf, sizeof(buf), err, errlen)) return false;
+    if (!cfg_get_strbuf(s, "listen", buf, sizeof(buf), err, errlen)) return false;
     if (strcmp(buf, c->listen) == 0) return true;
     char why[256];
     if (!ingest_parse_listen(buf, &c->listen_addr, &c->listen_addr_len, why, sizeof(why))) {
@@ -181,10 +166,10 @@ bool ingest_config_apply(ingest_config_t *c, const cfg_t *cfg, char *err, size_t
     if (!cfg_get_map(cfg_root(cfg), "ingest", &s, err, errlen)) return false;
     if (!s) return true;
     return cfg_check_keys(s, keys, err, errlen) && apply_listen(s, c, err, errlen) &&
-           get_path(s, "cert", c->cert, sizeof(c->cert), err, errlen) &&
-           get_path(s, "key", c->key, sizeof(c->key), err, errlen) &&
-           get_path(s, "ca", c->ca, sizeof(c->ca), err, errlen) &&
-           get_path(s, "crl", c->crl, sizeof(c->crl), err, errlen) &&
+           cfg_get_strbuf(s, "cert", c->cert, sizeof(c->cert), err, errlen) &&
+           cfg_get_strbuf(s, "key", c->key, sizeof(c->key), err, errlen) &&
+           cfg_get_strbuf(s, "ca", c->ca, sizeof(c->ca), err, errlen) &&
+           cfg_get_strbuf(s, "crl", c->crl, sizeof(c->crl), err, errlen) &&
            apply_redis(s, c, err, errlen) && apply_numbers(s, c, err, errlen);
 }
 

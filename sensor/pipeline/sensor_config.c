@@ -56,21 +56,6 @@ void sensor_config_defaults(sensor_config_t *c)
     ship_config_defaults(&c->ingest);
 }
 
-/* Copy an optional string setting into a fixed buffer. */
-static bool get_str(const cfg_node_t *base, const char *path, char *dst, size_t dstlen, char *err,
-                    size_t errlen)
-{
-    const char *s = NULL;
-    if (!cfg_get_str(base, path, NULL, &s, err, errlen)) return false;
-    if (!s) return true;
-    if (strlen(s) >= dstlen) {
-        cfg_node_error(cfg_node_get(base, path), err, errlen, "longer than %zu bytes", dstlen - 1);
-        return false;
-    }
-    memcpy(dst, s, strlen(s) + 1);
-    return true;
-}
-
 static bool get_u32(const cfg_node_t *base, const char *path, uint32_t *v, uint64_t min,
                     uint64_t max, unsigned flags, char *err, size_t errlen)
 {
@@ -126,8 +111,8 @@ static bool load_capture(const cfg_node_t *s, sensor_config_t *c, char *err, siz
     const cfg_node_t *cap = NULL;
     uint32_t snap = (uint32_t)c->capture.snaplen, buf = 0;
     if (!cfg_get_map(s, "capture", &cap, err, errlen) || !cfg_check_keys(cap, keys, err, errlen) ||
-        !get_str(cap, "interface", c->iface, sizeof(c->iface), err, errlen) ||
-        !get_str(cap, "filter", c->bpf, sizeof(c->bpf), err, errlen) ||
+        !cfg_get_strbuf(cap, "interface", c->iface, sizeof(c->iface), err, errlen) ||
+        !cfg_get_strbuf(cap, "filter", c->bpf, sizeof(c->bpf), err, errlen) ||
         !get_u32(cap, "snaplen", &snap, 64, 262144, 0, err, errlen) ||
         !cfg_get_bool(cap, "promisc", c->capture.promisc, &c->capture.promisc, err, errlen) ||
         !get_u32(cap, "buffer-size", &buf, 0, 2047ull << 20, CFG_U64_SIZE, err, errlen))
@@ -235,11 +220,11 @@ static bool load_ingest(const cfg_node_t *s, ship_config_t *c, char *err, size_t
                                        NULL};
     const cfg_node_t *g = NULL;
     return cfg_get_map(s, "ingest", &g, err, errlen) && cfg_check_keys(g, keys, err, errlen) &&
-           get_str(g, "server", c->server, sizeof(c->server), err, errlen) &&
-           get_str(g, "cert", c->cert, sizeof(c->cert), err, errlen) &&
-           get_str(g, "key", c->key, sizeof(c->key), err, errlen) &&
-           get_str(g, "ca", c->ca, sizeof(c->ca), err, errlen) &&
-           get_str(g, "spool-dir", c->spool_dir, sizeof(c->spool_dir), err, errlen) &&
+           cfg_get_strbuf(g, "server", c->server, sizeof(c->server), err, errlen) &&
+           cfg_get_strbuf(g, "cert", c->cert, sizeof(c->cert), err, errlen) &&
+           cfg_get_strbuf(g, "key", c->key, sizeof(c->key), err, errlen) &&
+           cfg_get_strbuf(g, "ca", c->ca, sizeof(c->ca), err, errlen) &&
+           cfg_get_strbuf(g, "spool-dir", c->spool_dir, sizeof(c->spool_dir), err, errlen) &&
            cfg_get_u64(g, "spool-size", c->spool_bytes, 64u << 10, 1ull << 40, CFG_U64_SIZE,
                        &c->spool_bytes, err, errlen) &&
            get_u32(g, "batch-events", &c->batch_events, 1, 1000000, 0, err, errlen) &&
@@ -257,15 +242,15 @@ static bool load_sensor(const cfg_node_t *s, sensor_config_t *c, char *err, size
     static const char *const gkeys[] = {"city", "asn", NULL};
     const cfg_node_t *g = NULL;
     return cfg_check_keys(s, keys, err, errlen) &&
-           get_str(s, "name", c->name, sizeof(c->name), err, errlen) &&
-           get_str(s, "eve", c->eve_path, sizeof(c->eve_path), err, errlen) &&
+           cfg_get_strbuf(s, "name", c->name, sizeof(c->name), err, errlen) &&
+           cfg_get_strbuf(s, "eve", c->eve_path, sizeof(c->eve_path), err, errlen) &&
            get_secs(s, "stats-interval", &c->stats_interval, err, errlen) &&
            cfg_get_map(s, "geoip", &g, err, errlen) && cfg_check_keys(g, gkeys, err, errlen) &&
-           get_str(g, "city", c->geoip_city, sizeof(c->geoip_city), err, errlen) &&
-           get_str(g, "asn", c->geoip_asn, sizeof(c->geoip_asn), err, errlen) &&
+           cfg_get_strbuf(g, "city", c->geoip_city, sizeof(c->geoip_city), err, errlen) &&
+           cfg_get_strbuf(g, "asn", c->geoip_asn, sizeof(c->geoip_asn), err, errlen) &&
            load_capture(s, c, err, errlen) && load_flow(s, c, err, errlen) &&
            load_limits(s, c, err, errlen) &&
-           get_str(s, "user", c->user, sizeof(c->user), err, errlen) &&
+           cfg_get_strbuf(s, "user", c->user, sizeof(c->user), err, errlen) &&
            load_ingest(s, &c->ingest, err, errlen);
 }
 

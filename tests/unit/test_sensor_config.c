@@ -326,7 +326,7 @@ static void test_out_of_range(void **state)
     memset(name, 'a', 200);
     name[200] = '\0';
     snprintf(text, sizeof(text), "sensor:\n  name: %s\n", name);
-    expect_error(text, "2:9: sensor.name: longer than 127 bytes");
+    expect_error(text, "2:9: sensor.name: expected a string of at most 127 bytes");
 }
 
 static void test_file_errors(void **state)
