@@ -25,8 +25,8 @@
 
 /* Request fields kept until the transaction is emitted, in record order. */
 enum { HF_METHOD, HF_URL, HF_PROTOCOL, HF_HOST, HF_UA, HF_REFERER, HF_COUNT };
-static const uint16_t field_max[HF_COUNT] = {32, 2048, 16, 256, 512, 512};
-#define HF_MAX_TOTAL (32 + 2048 + 16 + 256 + 512 + 512)
+static const uint16_t field_max[HF_COUNT] = {256, 2048, 16, 256, 512, 512};
+#define HF_MAX_TOTAL (256 + 2048 + 16 + 256 + 512 + 512)
 
 #define REQ_HEAD    0x01 /* HEAD: the response has no body */
 #define REQ_CONNECT 0x02 /* CONNECT: a 2xx response starts a tunnel */

@@ -202,7 +202,7 @@ bool kw_byte_test(rule_ctx_t *c, const char *v, size_t len)
     uint64_t nb, value;
     uint8_t op = 0;
     bool neg;
-    int32_t off;
+    int32_t off = 0;
     if (!nbytes_field(c, &p, end, &nb)) return false;
     if (!rule_next_field(&p, end, &f, &n) || !op_field(c, f, n, &op, &neg)) return false;
     if (!rule_next_field(&p, end, &f, &n) || !parse_value(f, n, &value))
@@ -228,7 +228,7 @@ bool kw_byte_jump(rule_ctx_t *c, const char *v, size_t len)
 {
     const char *p = v, *end = v + len;
     uint64_t nb;
-    int32_t off;
+    int32_t off = 0;
     if (!nbytes_field(c, &p, end, &nb) || !offset_field(c, &p, end, &off)) return false;
     byte_opts_t o = {.jump = true, .multiplier = 1};
     if (!byte_options(c, &o, p, end, nb)) return false;
