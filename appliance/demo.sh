@@ -4,13 +4,14 @@
 #   a private Redis (appliance/redis.sh) in a temporary directory,
 #   a private PKI (socctl pki) with a certificate for the sensor "demo",
 #   soc-ingest on loopback (mutual TLS 1.3),
+#   soc-correlator consuming the event streams with the city's correlation
+#   rules (rules/correlation) and assets (rules/assets.yml),
 #   soc-sensor replaying the capture with the city rules and the test GeoIP
 #   databases, shipping its events through its disk spool to the ingest,
-# and print what reached the centre (socctl status: the sensor registry and
-# the events stored per stream) and a summary of the sensor's events.
+# and print the incident queue (socctl incidents list), what reached the
+# centre (socctl status) and a summary of the sensor's events.
 #   appliance/demo.sh [CAPTURE] [--json]
-# --json prints `socctl status --json` only. Until the correlator lands
-# (issue 5) the chain stops at the event streams.
+# --json prints exactly what `socctl incidents list --json` prints.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CAPTURE="" JSON=""
@@ -26,13 +27,14 @@ done
 
 bash "$ROOT/appliance/setup.sh" >&2
 cmake -S "$ROOT" -B "$ROOT/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$ROOT/build" -j"$(nproc)" --target soc-sensor soc-ingest socctl >&2
+cmake --build "$ROOT/build" -j"$(nproc)" --target soc-sensor soc-ingest soc-correlator socctl >&2
 B="$ROOT/build"
 
 OUT="$(mktemp -d)"
-INGEST_PID=""
+INGEST_PID="" CORR_PID=""
 cleanup() {
   [ -n "$INGEST_PID" ] && kill "$INGEST_PID" 2>/dev/null && wait "$INGEST_PID" 2>/dev/null
+  [ -n "$CORR_PID" ] && kill "$CORR_PID" 2>/dev/null && wait "$CORR_PID" 2>/dev/null
   bash "$ROOT/appliance/redis.sh" stop "$OUT/redis" >/dev/null 2>&1 || true
   rm -rf "$OUT"
 }
@@ -54,6 +56,12 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 
+"$B/correlator/soc-correlator" --rules "$ROOT/rules/correlation" \
+  --assets "$ROOT/rules/assets.yml" --intel "$ROOT/rules/intel/feeds.yml" \
+  --redis-socket "$SOCK" --redis-user correlator \
+  --redis-password-file "$OUT/redis/secrets/correlator.pass" 2> "$OUT/correlator.log" &
+CORR_PID=$!
+
 S="$OUT/pki/sensors/demo"
 "$B/sensor/soc-sensor" -r "$CAPTURE" --eve "$OUT/eve.json" --sensor-name demo \
   --ingest "127.0.0.1:$PORT" --cert "$S/demo.crt" --key "$S/demo.key" --ca "$S/ca.crt" \
@@ -66,13 +74,30 @@ S="$OUT/pki/sensors/demo"
 # ingest's own counters to Redis too.
 kill "$INGEST_PID" && wait "$INGEST_PID" 2>/dev/null || true
 INGEST_PID=""
-STATUS=("$B/appliance/socctl" status --redis-socket "$SOCK")
+# The correlator has read every stream to its end (lag 0); stopping it
+# checkpoints and acknowledges what it read.
+lagging() {
+  local k
+  for k in $(bash "$ROOT/appliance/redis.sh" cli "$OUT/redis" --scan --pattern 'soc:events:*'); do
+    bash "$ROOT/appliance/redis.sh" cli "$OUT/redis" XINFO GROUPS "$k" |
+      awk 'p { if ($0 != "0") bad = 1; p = 0 } $0 == "lag" { p = 1 } END { exit !bad }' && return 0
+  done
+  return 1
+}
+for _ in $(seq 300); do lagging || break; sleep 0.1; done
+kill "$CORR_PID" && wait "$CORR_PID" 2>/dev/null || true
+CORR_PID=""
+
+export SOC_REDIS_SOCKET="$SOCK"
 if [ -n "$JSON" ]; then
-  "${STATUS[@]}" --json
+  "$B/appliance/socctl" incidents list --json
   exit 0
 fi
+echo "== Incident queue (socctl incidents list) =="
+"$B/appliance/socctl" incidents list
+echo
 echo "== At the centre (socctl status) =="
-"${STATUS[@]}"
+"$B/appliance/socctl" status
 echo
 echo "== The sensor's events =="
 python3 "$ROOT/appliance/eve_summary.py" "$OUT/eve.json"

@@ -763,6 +763,37 @@ bool cfg_get_strbuf(const cfg_node_t *base, const char *path, char *dst, size_t 
     return true;
 }
 
+/* Milliseconds from "200ms", "2s", "1m", "1h" (whole numbers); a plain
+ * number is seconds, like every other duration in soc.yaml. */
+bool cfg_get_duration_ms(const cfg_node_t *base, const char *path, uint64_t *v, uint64_t max_ms,
+                         char *err, size_t errlen)
+{
+    const char *s = NULL;
+    if (!cfg_get_str(base, path, NULL, &s, err, errlen)) return false;
+    if (!s) return true;
+    char *end;
+    unsigned long long n = (s[0] >= '0' && s[0] <= '9') ? strtoull(s, &end, 10) : 0;
+    unsigned long long mult = 0;
+    if (s[0] >= '0' && s[0] <= '9') {
+        if (strcmp(end, "ms") == 0)
+            mult = 1;
+        else if (strcmp(end, "s") == 0 || *end == '\0')
+            mult = 1000;
+        else if (strcmp(end, "m") == 0)
+            mult = 60000;
+        else if (strcmp(end, "h") == 0)
+            mult = 3600000;
+    }
+    if (!mult || n > max_ms / mult) {
+        cfg_node_error(cfg_node_get(base, path), err, errlen,
+                       "expected a duration up to %llu ms (e.g. 200ms, 30s, 5m), got '%s'",
+                       (unsigned long long)max_ms, s);
+        return false;
+    }
+    *v = n * mult;
+    return true;
+}
+
 bool cfg_get_map(const cfg_node_t *base, const char *path, const cfg_node_t **out, char *err,
                  size_t errlen)
 {

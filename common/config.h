@@ -117,6 +117,10 @@ bool cfg_get_bool(const cfg_node_t *base, const char *path, bool def, bool *out,
 /* Seconds: "30", "30s", "5m", "1h", "2d"; result in min..max seconds. */
 bool cfg_get_duration_sec(const cfg_node_t *base, const char *path, uint64_t def, uint64_t min,
                           uint64_t max, uint64_t *out, char *err, size_t errlen);
+/* Milliseconds: "200ms", "2s", "1m", "1h" (whole numbers; a plain number
+ * is seconds); at most max_ms. Absent: *v keeps its default. */
+bool cfg_get_duration_ms(const cfg_node_t *base, const char *path, uint64_t *v, uint64_t max_ms,
+                         char *err, size_t errlen);
 /* A mapping or sequence; *out is NULL when absent (or null). */
 bool cfg_get_map(const cfg_node_t *base, const char *path, const cfg_node_t **out, char *err,
                  size_t errlen);

@@ -74,6 +74,16 @@ static bool get_secs(const cfg_node_t *base, const char *path, uint32_t *v, char
     return true;
 }
 
+/* A millisecond duration into a 32-bit field. */
+static bool get_ms32(const cfg_node_t *base, const char *path, uint32_t *v, uint64_t max_ms,
+                     char *err, size_t errlen)
+{
+    uint64_t ms = *v;
+    if (!cfg_get_duration_ms(base, path, &ms, max_ms, err, errlen)) return false;
+    *v = (uint32_t)ms;
+    return true;
+}
+
 static bool load_timeouts(const cfg_node_t *flow, flow_config_t *fc, char *err, size_t errlen)
 {
     static const char *const classes[] = {"tcp", "udp", "icmp", "default", NULL};
@@ -173,37 +183,6 @@ static bool load_limits(const cfg_node_t *s, sensor_config_t *c, char *err, size
     return ok;
 }
 
-/* Milliseconds from "200ms", "2s", "1m", "1h" (whole numbers); a plain
- * number is seconds, like every other duration in soc.yaml. */
-static bool get_ms(const cfg_node_t *base, const char *path, uint32_t *v, uint64_t max_ms,
-                   char *err, size_t errlen)
-{
-    const char *s = NULL;
-    if (!cfg_get_str(base, path, NULL, &s, err, errlen)) return false;
-    if (!s) return true;
-    char *end;
-    unsigned long long n = (s[0] >= '0' && s[0] <= '9') ? strtoull(s, &end, 10) : 0;
-    unsigned long long mult = 0;
-    if (s[0] >= '0' && s[0] <= '9') {
-        if (strcmp(end, "ms") == 0)
-            mult = 1;
-        else if (strcmp(end, "s") == 0 || *end == '\0')
-            mult = 1000;
-        else if (strcmp(end, "m") == 0)
-            mult = 60000;
-        else if (strcmp(end, "h") == 0)
-            mult = 3600000;
-    }
-    if (!mult || n > max_ms / mult) {
-        cfg_node_error(cfg_node_get(base, path), err, errlen,
-                       "expected a duration up to %llu ms (e.g. 200ms, 30s, 5m), got '%s'",
-                       (unsigned long long)max_ms, s);
-        return false;
-    }
-    *v = (uint32_t)(n * mult);
-    return true;
-}
-
 /* sensor.ingest: where and how events are shipped (output/ship.h). */
 static bool load_ingest(const cfg_node_t *s, ship_config_t *c, char *err, size_t errlen)
 {
@@ -230,8 +209,8 @@ static bool load_ingest(const cfg_node_t *s, ship_config_t *c, char *err, size_t
            get_u32(g, "batch-events", &c->batch_events, 1, 1000000, 0, err, errlen) &&
            get_u32(g, "batch-bytes", &c->batch_bytes, SHIP_MIN_BATCH_BYTES, SHIP_MAX_BATCH_BYTES,
                    CFG_U64_SIZE, err, errlen) &&
-           get_ms(g, "flush-interval", &c->flush_ms, 60000, err, errlen) &&
-           get_ms(g, "drain-timeout", &c->drain_ms, 3600000, err, errlen);
+           get_ms32(g, "flush-interval", &c->flush_ms, 60000, err, errlen) &&
+           get_ms32(g, "drain-timeout", &c->drain_ms, 3600000, err, errlen);
 }
 
 static bool load_sensor(const cfg_node_t *s, sensor_config_t *c, char *err, size_t errlen)
