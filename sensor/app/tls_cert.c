@@ -326,6 +326,7 @@ size_t tls_cert_name_text(const uint8_t *der, size_t len, char *out, size_t cap)
 /* The TBSCertificate pieces the strings come from. */
 typedef struct tbs {
     der_t serial, issuer, subject; /* serial: contents; names: whole TLV */
+    der_t validity;                /* contents: notBefore, notAfter */
 } tbs_t;
 
 static bool tbs_fields(const uint8_t *der, size_t len, tbs_t *f)
@@ -338,7 +339,7 @@ static bool tbs_fields(const uint8_t *der, size_t len, tbs_t *f)
     f->issuer = tbs;
     if (!der_expect(&tbs, 0x30, &v)) return false;
     f->issuer.n = (size_t)(tbs.p - f->issuer.p);
-    if (!der_expect(&tbs, 0x30, &skip)) return false; /* validity */
+    if (!der_expect(&tbs, 0x30, &f->validity)) return false;
     f->subject = tbs;
     if (!der_expect(&tbs, 0x30, &v)) return false;
     f->subject.n = (size_t)(tbs.p - f->subject.p);
@@ -372,37 +373,53 @@ static bool fingerprint(const uint8_t *der, size_t len, char out[TLS_CERT_FP_LEN
     return !t.full;
 }
 
-static bool epoch_of(const ASN1_TIME *a, int64_t *out)
+/* Digits of s[0..n) as a number; false on anything else. */
+static bool digits(const uint8_t *s, size_t n, int *v)
 {
-    struct tm tm;
-    if (a == NULL || ASN1_TIME_to_tm(a, &tm) != 1) return false;
-    int64_t days =
-        civil_days((int64_t)tm.tm_year + 1900, (unsigned)tm.tm_mon + 1, (unsigned)tm.tm_mday);
-    *out = days * 86400 + tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
+    *v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9') return false;
+        *v = *v * 10 + (s[i] - '0');
+    }
+    return true;
+}
+
+/* UTCTime "YYMMDDHHMMSSZ" (RFC 5280: YY < 50 is 20YY) or GeneralizedTime
+ * "YYYYMMDDHHMMSSZ" to seconds since the epoch. Read from the DER directly:
+ * OpenSSL's full certificate decoder costs more than the rest of a TLS
+ * flow's handling together. */
+static bool der_time(der_t *d, int64_t *out)
+{
+    uint8_t tag;
+    der_t v;
+    if (!der_take(d, &tag, &v)) return false;
+    size_t yl = tag == 0x17 ? 2 : tag == 0x18 ? 4 : 0;
+    int y, mo, dd, h, mi, sec;
+    if (!yl || v.n != yl + 11 || v.p[v.n - 1] != 'Z' || !digits(v.p, yl, &y) ||
+        !digits(v.p + yl, 2, &mo) || !digits(v.p + yl + 2, 2, &dd) ||
+        !digits(v.p + yl + 4, 2, &h) || !digits(v.p + yl + 6, 2, &mi) ||
+        !digits(v.p + yl + 8, 2, &sec))
+        return false;
+    if (yl == 2) y += y < 50 ? 2000 : 1900;
+    if (mo < 1 || mo > 12 || dd < 1 || dd > 31 || h > 23 || mi > 59 || sec > 60) return false;
+    *out = civil_days(y, (unsigned)mo, (unsigned)dd) * 86400 + h * 3600 + mi * 60 + sec;
     return true;
 }
 
 bool tls_cert_parse(const uint8_t *der, size_t len, tls_cert_t *c)
 {
     memset(c, 0, sizeof(*c));
-    if (len == 0 || len > 0x7fffffff) return false;
-    const unsigned char *p = der;
-    X509 *x = d2i_X509(NULL, &p, (long)len);
-    if (x == NULL) return false;
-    c->ok = true;
     tbs_t f;
-    if (tbs_fields(der, len, &f)) {
-        c->subject_len =
-            (uint32_t)tls_cert_name_text(f.subject.p, f.subject.n, c->subject, sizeof(c->subject));
-        c->issuer_len =
-            (uint32_t)tls_cert_name_text(f.issuer.p, f.issuer.n, c->issuer, sizeof(c->issuer));
-        c->serial_len = serial_text(f.serial, c->serial, sizeof(c->serial));
-    }
+    if (len == 0 || !tbs_fields(der, len, &f)) return false;
+    c->ok = true;
+    c->subject_len =
+        (uint32_t)tls_cert_name_text(f.subject.p, f.subject.n, c->subject, sizeof(c->subject));
+    c->issuer_len =
+        (uint32_t)tls_cert_name_text(f.issuer.p, f.issuer.n, c->issuer, sizeof(c->issuer));
+    c->serial_len = serial_text(f.serial, c->serial, sizeof(c->serial));
     if (!fingerprint(der, len, c->fingerprint)) c->fingerprint[0] = '\0';
-    c->has_validity = epoch_of(X509_get0_notBefore(x), &c->not_before) &&
-                      epoch_of(X509_get0_notAfter(x), &c->not_after);
+    c->has_validity = der_time(&f.validity, &c->not_before) && der_time(&f.validity, &c->not_after);
     if (!c->has_validity) c->not_before = c->not_after = 0;
-    X509_free(x);
     return true;
 }
 
