@@ -13,7 +13,10 @@
    once per source) is consumed once without interruption and once with a
    kill -9 of the correlator in the middle; the incidents (rule, group key,
    count, first and last seen) must be identical, and no event may stay
-   pending. Exit 77 when redis-server or a binary is missing.
+   pending.
+3. reload: SIGHUP reloads rules and context; a broken assets file is
+   refused with one line and the correlator keeps running.
+Exit 77 when redis-server or a binary is missing.
 """
 import json
 import os
@@ -200,6 +203,38 @@ def test_restart(env):
           "uninterrupted (%d incidents)" % len(runs[0]))
 
 
+def wait_log(path, text, n, timeout=10):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if open(path).read().count(text) >= n:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_reload(env):
+    """SIGHUP reloads rules and context; a broken assets file keeps what is in use."""
+    assets = os.path.join(env.tmp, "assets.yml")
+    shutil.copy(os.path.join(ROOT, "rules", "assets.yml"), assets)
+    log = os.path.join(env.tmp, "reload.log")
+    args = env.corr_cmd("--consumer", "r1")
+    args[args.index("--assets") + 1] = assets
+    p = subprocess.Popen(args, stderr=open(log, "w"))
+    try:
+        check(wait_log(log, "consuming", 1), "correlator started")
+        p.send_signal(signal.SIGHUP)
+        check(wait_log(log, "correlation rules:", 2), "SIGHUP: rules and context loaded again")
+        with open(assets, "w") as f:
+            f.write("assets: [unclosed\n")
+        p.send_signal(signal.SIGHUP)
+        check(wait_log(log, "reload failed, keeping the rules in use", 1) and p.poll() is None,
+              "SIGHUP with a broken assets file: one error line, the correlator keeps running")
+    finally:
+        p.send_signal(signal.SIGTERM)
+        rc = p.wait(timeout=30)
+    check(rc == 0, "SIGTERM: clean stop (exit %s)" % rc)
+
+
 def main():
     if len(sys.argv) != 2:
         print(__doc__)
@@ -209,6 +244,7 @@ def main():
         test_replay(env)
         env.cli("FLUSHALL")
         test_restart(env)
+        test_reload(env)
     finally:
         env.close()
     print("correlator_test: %d failed" % len(FAILED))
