@@ -22,6 +22,11 @@ void corr_config_defaults(corr_config_t *c)
     c->block_ms = 500;
     c->checkpoint_ms = 2000;
     corr_engine_config_defaults(&c->engine);
+    /* A flow event is written when its flow ends, stamped with its start:
+     * up to the sensor's longest flow timeout (TCP established, 600 s)
+     * behind the other events. Flow-based rules (scans, brute force,
+     * beaconing, exfiltration) need them placed, not dropped as late. */
+    c->engine.lateness_usec = 11 * 60 * 1000000LL;
     incident_config_defaults(&c->incidents);
 }
 

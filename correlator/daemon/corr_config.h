@@ -12,7 +12,7 @@
  *     read-count: 1000                      # events per XREADGROUP
  *     block: 500ms
  *     checkpoint-interval: 2s               # snapshot + XACK
- *     lateness: 5s
+ *     lateness: 11m                         # flow events come when their flow ends
  *     max-keys-per-rule: 100000
  *     incidents: { ... }                    # correlator/incidents/KEYS.md
  *
