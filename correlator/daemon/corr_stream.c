@@ -22,7 +22,8 @@ typedef struct shard {
     char seen[ID_LEN];    /* newest id of the read being processed */
     char (*acks)[ID_LEN]; /* processed since the last checkpoint */
     uint32_t got;         /* entries of the last read */
-    int64_t frontier;     /* event time of the last entry read */
+    int64_t frontier;     /* newest event time read (a shard is not in time order:
+                             flow events come when their flow ends) */
     bool holding;         /* an entry of this shard waits: so do the later ones */
     size_t nacks, cap;
 } shard_t;
@@ -339,7 +340,7 @@ static int items_take(items_t *it, session_t *s, redisReply *r)
                 e->element[0]->type != REDIS_REPLY_STRING)
                 continue;
             rc = items_add(it, sh, e);
-            if (rc == 0 && it->v[it->n - 1].ts) sh->frontier = it->v[it->n - 1].ts;
+            if (rc == 0 && it->v[it->n - 1].ts > sh->frontier) sh->frontier = it->v[it->n - 1].ts;
             sh->got++;
         }
     }

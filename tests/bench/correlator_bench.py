@@ -47,6 +47,8 @@ def fill(ch, capture):
 def consumed(ch):
     for k in ch.cli("--scan", "--pattern", "soc:events:*").split():
         info = ch.cli("XINFO", "GROUPS", k).split("\n")
+        if "correlator" not in info:  # the group is not even created yet
+            return False
         for i, v in enumerate(info):
             if v in ("lag", "pending") and info[i + 1] != "0":
                 return False
@@ -69,19 +71,17 @@ def one_run(ch, n_events):
     rp = tb.redis_pid(ch)
     r0 = tb.cpu(rp)
     t0 = time.time()
-    p = subprocess.Popen(["/usr/bin/time", "-f", "%M %U %S", "-o", os.path.join(ch.tmp, "rss")] + cmd,
+    p = subprocess.Popen((os.environ.get("SOC_BENCH_WRAP", "").split() or []) + cmd,
                          stderr=subprocess.DEVNULL)
-    time.sleep(0.2)
     while not consumed(ch):
         time.sleep(0.05)
     wall = time.time() - t0
     r1 = tb.cpu(rp)
     p.terminate()
-    p.wait()
-    rss, user, sys_ = open(os.path.join(ch.tmp, "rss")).read().split()[-3:]
+    _, _, usage = os.wait4(p.pid, 0)
     k = 100000.0 / n_events
     return {"eps": n_events / wall, "wall": wall, "redis": (r1 - r0) * k,
-            "corr": (float(user) + float(sys_)) * k, "rss_mib": int(rss) / 1024}
+            "corr": (usage.ru_utime + usage.ru_stime) * k, "rss_mib": usage.ru_maxrss / 1024}
 
 
 def main():
