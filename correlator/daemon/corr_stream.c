@@ -382,6 +382,7 @@ static int entry(session_t *s, const item_t *it, char *err, size_t errlen)
  * stream, which is what its checkpoint id says); keep the rest. */
 static int process(session_t *s, items_t *it, int64_t safe, char *err, size_t errlen)
 {
+    if (it->n == 0) return 0;
     for (uint32_t k = 0; k < s->cfg->shards; k++)
         s->sh[k].holding = false;
     for (size_t i = 0; i < it->n; i++) { /* v is in arrival order here */
