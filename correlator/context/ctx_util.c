@@ -1,6 +1,8 @@
 /* ctx_util.c -- diagnostics, file reading, RFC 3339 times (see ctx_util.h). */
 #include "ctx_util.h"
 
+#include "err.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -67,15 +69,7 @@ void ctx_diag_msg(ctx_diag_t *d, const char *fmt, ...)
 
 const char *ctx_show(const char *s, size_t n, char out[CTX_SHOW_MAX])
 {
-    size_t k = n > 40 ? 40 : n, o = 0;
-    for (size_t i = 0; i < k; i++)
-        out[o++] = (s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?';
-    if (n > k) {
-        memcpy(out + o, "...", 3);
-        o += 3;
-    }
-    out[o] = '\0';
-    return out;
+    return err_quote(s, n, out, 44); /* 40 bytes, then "..." */
 }
 
 bool ctx_read_file(const char *path, size_t max, char **buf, size_t *len, char *err, size_t errlen)
