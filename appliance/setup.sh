@@ -11,7 +11,8 @@ PACKAGES=(
   libcmocka-dev
   tshark python3 python3-scapy
   redis-server openssl
-  time iproute2
+  time iproute2 tcpreplay
+  libcairo2-dev libpango1.0-dev fonts-dejavu-core poppler-utils
 )
 
 missing=()
