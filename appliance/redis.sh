@@ -186,13 +186,13 @@ acl_rules() {
       # the audit trail is append-only for it
       echo "$base %R~soc:* ~soc:incident* ~soc:queue:* $data $atomic
         +scan +dbsize +info +memory|usage +slowlog|get +slowlog|len
-        (%W~soc:audit:* +xadd)"
+        (%W~soc:audit:* +xadd) (%W~soc:outbox:* +xadd)"
       ;;
     forwarder)
-      # consume the outbox, read incidents, keep delivery state, append to
-      # incident timelines (XADD only)
+      # consume the outbox (and delete what it has queued), read incidents,
+      # keep delivery state, append to incident timelines (XADD only)
       echo "$base %R~soc:incident* ~soc:forward:* $data $atomic
-        (~soc:outbox:* $consume)
+        (~soc:outbox:* $consume +xdel)
         (%W~soc:incident:* +xadd)"
       ;;
     *) die "internal: no ACL for user $1" ;;

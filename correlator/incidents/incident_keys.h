@@ -20,4 +20,9 @@
 #define INCIDENT_QUEUE_ASSIGN INCIDENT_QUEUE_PREFIX "assignee:"
 #define INCIDENT_QUEUE_ASSET  INCIDENT_QUEUE_PREFIX "asset:"
 
+/* Changes the forwarder must pass on (created, escalated, resolved, closed,
+ * reopened), one stream entry per incident version; same slot as the
+ * incidents so a script can add to it. */
+#define INCIDENT_OUTBOX_KEY "soc:outbox:{inc}:changes"
+
 #endif

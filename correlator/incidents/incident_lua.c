@@ -10,7 +10,10 @@
  *                      with score priority * 1e13 + first_seen seconds
  *   set_status(...)    status, counters, status times, dedup slot, queues,
  *                      timeline: every status change goes through it
- *   add_set, push_capped, link   bounded sets, first/latest lists, links */
+ *   add_set, push_capped, link   bounded sets, first/latest lists, links
+ *   outbox(id, reason, now)      a new version of the incident for the
+ *                      forwarder: the fields that change between versions
+ *                      are frozen in the entry, the rest is read at send */
 #include "incident_lua.h"
 
 #include "incident_keys.h"
@@ -18,6 +21,7 @@
 #define PRELUDE                                                                                    \
     "local P, Q, M = '" INCIDENT_KEY_PREFIX "', '" INCIDENT_QUEUE_PREFIX                           \
     "', '" INCIDENT_MATCH_PREFIX "'\n"                                                             \
+    "local OUTBOX = '" INCIDENT_OUTBOX_KEY "'\n"                                                   \
     "local OPEN = {new = true, acknowledged = true, investigating = true}\n"                       \
     "-- links per incident, candidates looked at per index (the most recently\n"                   \
     "-- active), members per index, source IPs of one match looked up: a busy\n"                   \
@@ -67,6 +71,23 @@
     "    redis.call('HSETNX', P .. 'dedup', f, id)\n"                                              \
     "  end\n"                                                                                      \
     "end\n"                                                                                        \
+    "local function outbox(id, reason, now)\n"                                                     \
+    "  local k = key(id)\n"                                                                        \
+    "  local v = redis.call('HINCRBY', k, 'fwd_version', 1)\n"                                     \
+    "  local h = redis.call('HMGET', k, 'status', 'priority', 'severity', 'count',\n"              \
+    "                       'last_seen', 'rule_version', 'updated_at')\n"                          \
+    "  redis.call('XADD', OUTBOX, '*', 'id', id, 'version', v, 'reason', reason,\n"                \
+    "             'status', h[1] or '', 'priority', h[2] or '', 'severity', h[3] or '',\n"         \
+    "             'count', h[4] or '', 'last_seen', h[5] or '', 'rule_version', h[6] or '',\n"     \
+    "             'updated_at', h[7] or now)\n"                                                    \
+    "end\n"                                                                                        \
+    "-- the forwarder's reason for a status change, if it passes one on\n"                         \
+    "local function status_reason(from, to)\n"                                                     \
+    "  if to == 'resolved' or to == 'false_positive' then return 'resolved' end\n"                 \
+    "  if to == 'closed' then return 'closed' end\n"                                               \
+    "  if OPEN[to] and not OPEN[from] then return 'reopened' end\n"                                \
+    "  return nil\n"                                                                               \
+    "end\n"                                                                                        \
     "local function set_status(id, from, to, now, actor)\n"                                        \
     "  local k = key(id)\n"                                                                        \
     "  redis.call('HSET', k, 'status', to, 'updated_at', now)\n"                                   \
@@ -85,6 +106,8 @@
     "  end\n"                                                                                      \
     "  requeue(id)\n"                                                                              \
     "  tl(id, now, actor, 'status', 'status', from, to)\n"                                         \
+    "  local why = status_reason(from, to)\n"                                                      \
+    "  if why then outbox(id, why, now) end\n"                                                     \
     "end\n"                                                                                        \
     "-- members added to a set while it has fewer than cap; returns the new ones\n"                \
     "local function add_set(k, items, cap)\n"                                                      \
@@ -180,7 +203,7 @@ static const char script_apply[] =
             "local dfield = rule_id .. '\\t' .. group_key\n"
             "local id = redis.call('HGET', KEYS[1], dfield)\n"
             "if id and not OPEN[redis.call('HGET', key(id), 'status')] then id = false end\n"
-            "local created, asset_new = 0, false\n"
+            "local created, asset_new, escalated = 0, false, false\n"
             "if not id then\n"
             "  created = 1\n"
             "  local seq = redis.call('HINCRBY', P .. 'seq', year, 1)\n"
@@ -223,8 +246,10 @@ static const char script_apply[] =
             "    tl(id, now, 'correlator', 'changed', 'priority', h[4], int(priority))\n"
             "    tl(id, now, 'correlator', 'changed', 'sla_acknowledge_by', old[1] or '', ack_by)\n"
             "    tl(id, now, 'correlator', 'changed', 'sla_resolve_by', old[2] or '', res_by)\n"
+            "    escalated = true\n"
             "  end\n"
             "  if severity > num(h[5]) then\n"
+            "    escalated = true\n"
             "    redis.call('HSET', k, 'severity', int(severity))\n"
             "    tl(id, now, 'correlator', 'changed', 'severity', h[5], int(severity))\n"
             "  end\n"
@@ -290,6 +315,11 @@ static const char script_apply[] =
             "end\n"
             "\n"
             "requeue(id)\n"
+            "if created == 1 then\n"
+            "  outbox(id, 'created', now)\n"
+            "elseif escalated then\n"
+            "  outbox(id, 'escalated', now)\n"
+            "end\n"
             "redis.call('SET', mk, id .. ' ' .. created, 'EX', ttl)\n"
             "return {id, created}\n";
 
@@ -388,7 +418,7 @@ static const char script_merge[] = PRELUDE
     "  upd[#upd + 1] = hb[5]\n"
     "end\n"
     "redis.call('HSET', kA, unpack(upd))\n"
-    "local pa, pb = num(ha[2]), num(hb[2])\n"
+    "local pa, pb, escalated = num(ha[2]), num(hb[2]), false\n"
     "if pb >= 1 and pb <= 5 and pb < pa then\n"
     "  local ack_by = int(num(ha[10]) + num(ARGV[8 + pb]))\n"
     "  local res_by = int(num(ha[10]) + num(ARGV[13 + pb]))\n"
@@ -398,8 +428,10 @@ static const char script_merge[] = PRELUDE
     "  tl(A, now, actor, 'changed', 'priority', ha[2], hb[2])\n"
     "  tl(A, now, actor, 'changed', 'sla_acknowledge_by', old[1] or '', ack_by)\n"
     "  tl(A, now, actor, 'changed', 'sla_resolve_by', old[2] or '', res_by)\n"
+    "  escalated = true\n"
     "end\n"
     "if num(hb[3]) > num(ha[3]) then\n"
+    "  escalated = true\n"
     "  redis.call('HSET', kA, 'severity', hb[3])\n"
     "  tl(A, now, actor, 'changed', 'severity', ha[3], hb[3])\n"
     "end\n"
@@ -442,6 +474,7 @@ static const char script_merge[] = PRELUDE
     "end\n"
     "redis.call('DEL', key(B, 'dedup'))\n"
     "requeue(A)\n"
+    "if escalated then outbox(A, 'escalated', now) end\n"
     "return {A, B}\n";
 
 static const char script_get[] = PRELUDE

@@ -269,7 +269,8 @@ def step_create(drv, admin, model):
             "last_seen": str(E0 + 60 * SEC), "count": "5", "asset_name": "portal",
             "asset_level": "3", "created_at": str(T0), "updated_at": str(T0),
             "sla_acknowledge_by": str(T0 + 3600 * SEC),
-            "sla_resolve_by": str(T0 + 86400 * SEC), "evidence_total": "2"}
+            "sla_resolve_by": str(T0 + 86400 * SEC), "evidence_total": "2",
+            "fwd_version": "1"}
     T.eq(h, want, "create: the record")
     k = P + "INC-2026-000001:"
     T.eq(admin.smembers(k + "src_ips"), ["1.2.3.4"], "create: src_ips")
@@ -734,6 +735,47 @@ def step_scripts_flushed(drv, ctl, admin, model):
     model.check(admin, "end")
 
 
+def outbox(admin, iid):
+    """The forwarder's outbox entries of one incident: (version, reason, status, priority)."""
+    out = []
+    for _, kv in admin.cmd("XRANGE", "soc:outbox:{inc}:changes", "-", "+"):
+        e = dict(zip(kv[0::2], kv[1::2]))
+        if e["id"] == iid:
+            out.append((e["version"], e["reason"], e["status"], e["priority"]))
+    return out
+
+
+def step_outbox(drv, ctl, admin, model):
+    """A version for the forwarder when an incident is created, escalated, resolved,
+    closed or reopened (by the correlator, an analyst or a merge), and at no other change."""
+    g = "src_ip=9.9.9.9"
+    a = drv.apply(match("ob1", rule="ob.r", group=g, prio=3, sev=2))["id"]
+    model.add(a, 3, E0)
+    drv.apply(match("ob2", rule="ob.r", group=g, prio=3, sev=2))
+    T.eq(outbox(admin, a), [("1", "created", "new", "3")], "outbox: created, not extended")
+    drv.apply(match("ob3", rule="ob.r", group=g, prio=2, sev=2))
+    drv.apply(match("ob4", rule="ob.r", group=g, prio=2, sev=4))
+    model.prio[a] = 2
+    for st in ("acknowledged", "investigating", "resolved", "closed", "investigating"):
+        T.eq(ctl.run("status", a, st)[0], 0, "outbox: status " + st)
+    model.status[a] = "investigating"
+    T.eq(outbox(admin, a), [("1", "created", "new", "3"), ("2", "escalated", "new", "2"),
+                            ("3", "escalated", "new", "2"),
+                            ("4", "resolved", "resolved", "2"), ("5", "closed", "closed", "2"),
+                            ("6", "reopened", "investigating", "2")],
+         "outbox: escalations (priority, severity) and status changes by the analyst")
+    b = drv.apply(match("ob5", rule="ob.b", group=g, prio=1, sev=4))["id"]
+    model.add(b, 1, E0)
+    T.eq(ctl.run("merge", a, b)[0], 0, "outbox: merge")
+    model.status[b] = "closed"
+    model.prio[a] = 1
+    T.eq(outbox(admin, a)[-1], ("7", "escalated", "investigating", "1"),
+         "outbox: merge raised the priority")
+    T.eq(outbox(admin, b), [("1", "created", "new", "1"), ("2", "closed", "closed", "1")],
+         "outbox: the merged incident closes")
+    model.check(admin, "outbox")
+
+
 def step_refusals(drv):
     r = drv.apply(match("bad", prio=0))
     T.eq(r, {"rc": -2, "error": "match refused: priority outside 1..5"}, "apply: bad priority")
@@ -773,6 +815,7 @@ def run(args):
             step_socctl_json(ctl, admin, model)
             step_overdue(drv, ctl, admin, model)
             step_link_on_extension(drv, admin, model)
+            step_outbox(drv, ctl, admin, model)
             step_scripts_flushed(drv, ctl, admin, model)
         finally:
             drv.close()
