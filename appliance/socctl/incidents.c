@@ -21,6 +21,8 @@
 #include "log.h"
 #include "socctl/incidents_print.h"
 #include "socctl/redis_client.h"
+#include "socctl/report_cli.h"
+#include "socctl/report_view.h"
 
 #define DEFAULT_CONFIG "/etc/soc/soc.yaml"
 #define DEFAULT_LIMIT  1000
@@ -28,7 +30,8 @@
 typedef struct opts {
     socctl_redis_opts_t redis;
     const char *config, *actor;
-    bool json, filtered;
+    const char *profile, *since; /* --profile (reports), --since as given */
+    bool json, filtered, status_given;
     size_t limit;
     incident_filter_t filter;
     const char *pos[3]; /* positional arguments after the action */
@@ -47,13 +50,20 @@ static void usage(FILE *out)
             "       socctl incidents status ID STATUS\n"
             "       socctl incidents comment ID TEXT\n"
             "       socctl incidents merge ID OTHER       (OTHER is merged into ID)\n"
+            "       socctl incidents report ID --kind initial|update|final --format pdf|json ...\n"
+            "                                             (see socctl incidents report --help)\n"
             "options: --actor NAME (else $SOC_ACTOR, $SUDO_USER, $USER), --config FILE,\n"
-            "         --redis-socket PATH, --redis-user USER, --redis-password-file FILE\n"
+            "         --redis-socket PATH, --redis-user USER, --redis-password-file FILE,\n"
+            "         --now TIME (the current time, for tests), --profile NAME|PATH (the\n"
+            "         reporting profile; default reports.profile in soc.yaml)\n"
             "list shows the open queue (new, acknowledged, investigating) by priority, then\n"
             "age; --status takes a status, 'open' or 'all'. TIME: 2026-03-01[T08:30[:00][Z]],\n"
             "@EPOCH, or 30m/2h/7d ago. Statuses: new -> acknowledged -> investigating ->\n"
             "resolved | false_positive -> closed; reopen: resolved/false_positive/closed ->\n"
-            "investigating. Redis: $SOC_REDIS_SOCKET, default %s.\n",
+            "investigating. With a reporting profile, list has a REPORT DUE column, --json\n"
+            "a report member, and --overdue counts late reports too (on every incident,\n"
+            "closed ones included, unless --status is given). Redis: $SOC_REDIS_SOCKET,\n"
+            "default %s.\n",
             SOCCTL_REDIS_SOCKET);
 }
 
@@ -86,6 +96,7 @@ static int filter_opt(opts_t *o, int opt, const char *arg)
     case 'S':
         if (!incident_filter_set_status(&o->filter, arg, err, sizeof(err)))
             return bad("--status: %s", err);
+        o->status_given = true;
         return 0;
     case 'P':
         return incident_parse_priority(arg, &o->filter.priority)
@@ -96,6 +107,7 @@ static int filter_opt(opts_t *o, int opt, const char *arg)
     case 'T':
         if (!incident_parse_time(arg, o->filter.now_usec, &o->filter.since_usec, err, sizeof(err)))
             return bad("--since: %s", err);
+        o->since = arg;
         return 0;
     case 'O': o->filter.overdue = true; return 0;
     case 'L': {
@@ -127,10 +139,14 @@ static int parse(int argc, char **argv, opts_t *o)
         {"since", required_argument, NULL, 'T'},
         {"overdue", no_argument, NULL, 'O'},
         {"limit", required_argument, NULL, 'L'},
+        {"now", required_argument, NULL, 'N'},
+        {"profile", required_argument, NULL, 'R'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     int opt, rc;
+    const char *now = NULL;
+    char err[256];
     optind = 1;
     while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
         switch (opt) {
@@ -140,6 +156,8 @@ static int parse(int argc, char **argv, opts_t *o)
         case 's': o->redis.socket = optarg; break;
         case 'u': o->redis.user = optarg; break;
         case 'p': o->redis.password_file = optarg; break;
+        case 'N': now = optarg; break;
+        case 'R': o->profile = optarg; break;
         case 'h': usage(stdout); return 1;
         case '?': usage(stderr); return 2;
         default:
@@ -150,6 +168,12 @@ static int parse(int argc, char **argv, opts_t *o)
         if (o->npos == 3) return bad("unexpected argument '%s'", argv[i]);
         o->pos[o->npos++] = argv[i];
     }
+    /* --now: a fixed clock; --since counts back from it whatever the order */
+    if (now && !incident_parse_time(now, o->filter.now_usec, &o->filter.now_usec, err, sizeof(err)))
+        return bad("--now: %s", err);
+    if (now && o->since &&
+        !incident_parse_time(o->since, o->filter.now_usec, &o->filter.since_usec, err, sizeof(err)))
+        return bad("--since: %s", err);
     return 0;
 }
 
@@ -194,11 +218,14 @@ static void print_json(const jw_t *w)
         printf("%s\n", w->buf);
 }
 
-static int do_list(incident_store_t *st, const opts_t *o)
+static int do_list(incident_store_t *st, const opts_t *o, const report_view_t *rv)
 {
     incident_list_t l;
+    report_due_t *dues = NULL;
     char err[512];
-    int rc = incident_list(st, &o->filter, o->limit, &l, err, sizeof(err));
+    int rc = rv ? report_view_list(rv, st, &o->filter, o->status_given, o->limit, &l, &dues, err,
+                                   sizeof(err))
+                : incident_list(st, &o->filter, o->limit, &l, err, sizeof(err));
     if (rc != INCIDENT_OK) {
         fprintf(stderr, "socctl incidents: %s\n", err);
         return 1;
@@ -207,20 +234,25 @@ static int do_list(incident_store_t *st, const opts_t *o)
         jw_t w;
         jw_init(&w);
         jw_array_open(&w);
-        for (size_t i = 0; i < l.n; i++)
+        for (size_t i = 0; i < l.n; i++) {
             incident_json(&w, &l.v[i], o->filter.now_usec);
+            if (rv) report_view_json(rv, &w, &l.v[i], &dues[i]);
+        }
         jw_array_close(&w);
         print_json(&w);
         rc = w.oom;
         jw_free(&w);
+    } else if (rv) {
+        rc = report_view_table(stdout, &l, o->filter.now_usec, dues);
     } else {
         incidents_print_table(stdout, &l, o->filter.now_usec);
     }
+    free(dues);
     incident_list_free(&l);
     return rc ? 1 : 0;
 }
 
-static int do_show(incident_store_t *st, const opts_t *o)
+static int do_show(incident_store_t *st, const opts_t *o, const report_view_t *rv)
 {
     incident_t inc;
     char err[512];
@@ -229,15 +261,19 @@ static int do_show(incident_store_t *st, const opts_t *o)
         return 1;
     }
     int rc = 0;
+    report_due_t d;
+    if (rv) report_view_due(rv, st, &inc, o->filter.now_usec, &d);
     if (o->json) {
         jw_t w;
         jw_init(&w);
         incident_json(&w, &inc, o->filter.now_usec);
+        if (rv) report_view_json(rv, &w, &inc, &d);
         print_json(&w);
         rc = w.oom;
         jw_free(&w);
     } else {
         incidents_print_show(stdout, &inc, o->filter.now_usec);
+        if (rv) report_view_print(rv, stdout, &inc, &d);
     }
     incident_free(&inc);
     return rc;
@@ -308,10 +344,19 @@ static int run(const char *action, opts_t *o)
         return bad("actor '%s' must be 1..64 letters, digits or . _ @ -", actor);
     incident_config_t cfg;
     if (!load_config(o, &cfg)) return 1;
-    char err[512];
+    char err[1024];
+    report_view_t *rv = NULL;
+    if (!change) {
+        rv = report_view_open(report_config_path(o->config), o->profile, err, sizeof(err));
+        if (!rv && err[0]) {
+            fprintf(stderr, "socctl incidents: %s\n", err);
+            return 1;
+        }
+    }
     redisContext *c = socctl_redis_connect(&o->redis, err, sizeof(err));
     if (!c) {
         fprintf(stderr, "socctl incidents: %s\n", err);
+        report_view_close(rv);
         return 1;
     }
     incident_store_t *st = incident_store_attach(c, &cfg);
@@ -319,13 +364,14 @@ static int run(const char *action, opts_t *o)
     if (!st)
         fprintf(stderr, "socctl incidents: out of memory\n");
     else if (strcmp(action, "list") == 0)
-        rc = do_list(st, o);
+        rc = do_list(st, o, rv);
     else if (strcmp(action, "show") == 0)
-        rc = do_show(st, o);
+        rc = do_show(st, o, rv);
     else
         rc = do_change(st, action, o, actor);
     incident_store_close(st);
     redisFree(c);
+    report_view_close(rv);
     return rc;
 }
 
@@ -336,6 +382,7 @@ int incidents_main(int argc, char **argv)
         return argc < 2 ? 2 : 0;
     }
     const char *action = argv[1];
+    if (strcmp(action, "report") == 0) return report_cli_main(argc - 1, argv + 1);
     int want = nargs_of(action);
     if (want < 0) {
         fprintf(stderr, "socctl incidents: unknown action '%s'\n", action);
@@ -352,7 +399,7 @@ int incidents_main(int argc, char **argv)
         return bad("%s: --status, --priority, --asset, --assignee, --since, --overdue and "
                    "--limit are for list",
                    action);
-    if (o.json && strcmp(action, "list") != 0 && strcmp(action, "show") != 0)
-        return bad("%s: --json is for list and show", action);
+    if ((o.json || o.profile) && strcmp(action, "list") != 0 && strcmp(action, "show") != 0)
+        return bad("%s: --json and --profile are for list and show", action);
     return run(action, &o);
 }

@@ -48,13 +48,15 @@ enum {
     C_LAST,
     C_ASSET,
     C_SLA,
+    C_EXTRA, /* incidents_print_table_col's column; skipped when absent */
     C_TITLE,
     C_COUNT_COLS
 };
 
 static void row_cells(const incident_t *inc, int64_t now_usec, char buf[][64],
-                      const char *cell[C_COUNT_COLS])
+                      const char *cell[C_COUNT_COLS], const char *extra)
 {
+    cell[C_EXTRA] = extra ? extra : "";
     snprintf(buf[0], 64, "P%d", inc->priority);
     snprintf(buf[1], 64, "%llu", (unsigned long long)inc->count);
     cell[C_ID] = inc->id;
@@ -72,28 +74,45 @@ static void row_cells(const incident_t *inc, int64_t now_usec, char buf[][64],
 
 void incidents_print_table(FILE *out, const incident_list_t *l, int64_t now_usec)
 {
-    static const char *const head[C_COUNT_COLS] = {"ID",       "P",     "SEVERITY",   "STATUS",
-                                                   "ASSIGNEE", "COUNT", "FIRST SEEN", "LAST SEEN",
-                                                   "ASSET",    "SLA",   "TITLE"};
+    incidents_print_table_col(out, l, now_usec, NULL, NULL);
+}
+
+void incidents_print_table_col(FILE *out, const incident_list_t *l, int64_t now_usec,
+                               const char *extra_head, const char *const *extra)
+{
+    const char *head[C_COUNT_COLS] = {"ID",
+                                      "P",
+                                      "SEVERITY",
+                                      "STATUS",
+                                      "ASSIGNEE",
+                                      "COUNT",
+                                      "FIRST SEEN",
+                                      "LAST SEEN",
+                                      "ASSET",
+                                      "SLA",
+                                      extra_head ? extra_head : "",
+                                      "TITLE"};
     int width[C_COUNT_COLS];
     for (int c = 0; c < C_COUNT_COLS; c++)
         width[c] = (int)strlen(head[c]);
     char buf[4][64];
     const char *cell[C_COUNT_COLS];
     for (size_t i = 0; i < l->n; i++) {
-        row_cells(&l->v[i], now_usec, buf, cell);
+        row_cells(&l->v[i], now_usec, buf, cell, extra ? extra[i] : NULL);
         for (int c = 0; c < C_COUNT_COLS; c++)
             if ((int)strlen(cell[c]) > width[c]) width[c] = (int)strlen(cell[c]);
     }
     for (int c = 0; c < C_COUNT_COLS; c++) {
+        if (c == C_EXTRA && !extra_head) continue;
         if (c == C_TITLE)
             fprintf(out, "%s\n", head[c]);
         else
             fprintf(out, "%-*s  ", width[c], head[c]);
     }
     for (size_t i = 0; i < l->n; i++) {
-        row_cells(&l->v[i], now_usec, buf, cell);
+        row_cells(&l->v[i], now_usec, buf, cell, extra ? extra[i] : NULL);
         for (int c = 0; c < C_TITLE; c++) {
+            if (c == C_EXTRA && !extra_head) continue;
             put_padded(out, cell[c], width[c]);
             fputs("  ", out);
         }

@@ -11,6 +11,10 @@
 #include "incidents/incident_ops.h"
 
 void incidents_print_table(FILE *out, const incident_list_t *l, int64_t now_usec);
+/* The same with one more column before TITLE: head, and cells[i] for
+ * incident i. */
+void incidents_print_table_col(FILE *out, const incident_list_t *l, int64_t now_usec,
+                               const char *head, const char *const *cells);
 void incidents_print_show(FILE *out, const incident_t *inc, int64_t now_usec);
 
 #endif
