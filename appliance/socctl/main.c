@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "socctl/forward.h"
 #include "socctl/incidents.h"
 #include "socctl/pki.h"
 #include "socctl/rules.h"
@@ -22,6 +23,8 @@ typedef struct socctl_command {
 static const socctl_command_t socctl_commands[] = {
     {"incidents", "list|show|ack|assign|status|...", "the incident queue: triage and workflow",
      incidents_main},
+    {"forward", "status [--json]", "what soc-forwarder has still to send, per endpoint",
+     forward_main},
     {"pki", "init|issue|revoke|crl|list ...", "the appliance CA and sensor certificates", pki_main},
     {"rules", "check [PATH...]", "validate correlation rules (file:line:col errors)", rules_main},
     {"status", "[--json]", "sensors, stored events and ingest counters (Redis)", status_main},

@@ -9,7 +9,7 @@
 #include "err.h"
 #include "incidents/incident_id.h"
 
-static const char *const reasons[] = {"created", "escalated", "resolved", "closed"};
+static const char *const reasons[] = {"created", "escalated", "resolved", "closed", "reopened"};
 
 /* Every token but the first follows one of , : [ { so their count bounds
  * the tokens (bytes inside strings only make the bound looser), and the
@@ -46,8 +46,8 @@ static int check_top(fwd_incdoc_t *d, char *err, size_t errlen)
         }
     if (!known)
         return err_set(-1, err, errlen,
-                       "incident version: \"reason\" must be created, escalated, resolved or "
-                       "closed");
+                       "incident version: \"reason\" must be created, escalated, resolved, "
+                       "closed or reopened");
     d->inc = member(d, 0, "incident");
     if (d->inc < 0 || d->toks[d->inc].type != JSON_OBJECT)
         return err_set(-1, err, errlen, "incident version: \"incident\" must be an object");

@@ -99,6 +99,11 @@ bool incident_store_ok(const incident_store_t *s)
     return s && s->c && !s->c->err;
 }
 
+redisContext *incident_store_redis(incident_store_t *s)
+{
+    return s->c;
+}
+
 int incident_reply_error(incident_store_t *s, const redisReply *r, const char *what, int *rc,
                          char *err, size_t errlen)
 {

@@ -41,6 +41,9 @@ incident_store_t *incident_store_attach(struct redisContext *c, const incident_c
 void incident_store_close(incident_store_t *s);
 /* false once the connection has failed: close the store and connect again. */
 bool incident_store_ok(const incident_store_t *s);
+/* The store's connection, for a caller's own commands on it (the
+ * forwarder's queues); the store keeps it. */
+struct redisContext *incident_store_redis(incident_store_t *s);
 
 typedef struct incident_match {
     const char *match_id; /* deterministic id of this match (rule id + group key + the id of the

@@ -552,8 +552,9 @@ static void test_bad_documents(void **state)
     expect_error(
         "{\"version\":1.5,\"reason\":\"created\",\"incident\":{\"id\":\"INC-2026-000001\"}}",
         "incident version: \"version\" must be an integer >= 1");
-    expect_error("{\"version\":1,\"reason\":\"opened\",\"incident\":{\"id\":\"INC-2026-000001\"}}",
-                 "incident version: \"reason\" must be created, escalated, resolved or closed");
+    expect_error(
+        "{\"version\":1,\"reason\":\"opened\",\"incident\":{\"id\":\"INC-2026-000001\"}}",
+        "incident version: \"reason\" must be created, escalated, resolved, closed or reopened");
     expect_error("{\"version\":1,\"reason\":\"created\"}",
                  "incident version: \"incident\" must be an object");
     expect_error("{\"version\":1,\"reason\":\"created\",\"incident\":[]}",
