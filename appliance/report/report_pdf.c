@@ -254,7 +254,7 @@ static void draw_table(pdf_t *p)
     draw_row(p, "TT", "Nội dung", "Thông tin", true);
     p->row_top = p->y;
     for (size_t i = 0; i < p->r->n_rows; i++) {
-        char num[16];
+        char num[24];
         snprintf(num, sizeof(num), "%zu", i + 1);
         draw_row(p, num, report_field_vi(p->r->rows[i].field), p->r->rows[i].value, false);
     }
