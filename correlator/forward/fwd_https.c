@@ -2,7 +2,6 @@
 #include "fwd_https.h"
 
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -144,22 +143,6 @@ void fwd_https_disconnect(fwd_https_t *h)
 
 /* ---- results -------------------------------------------------------------------- */
 
-static fwd_status_t finish(fwd_result_t *res, fwd_status_t st, const char *url, const char *fmt,
-                           ...) __attribute__((format(printf, 4, 5)));
-static fwd_status_t finish(fwd_result_t *res, fwd_status_t st, const char *url, const char *fmt,
-                           ...)
-{
-    int n = snprintf(res->reason, sizeof(res->reason), "%s: ", url);
-    if (n > 0 && (size_t)n < sizeof(res->reason)) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(res->reason + n, sizeof(res->reason) - (size_t)n, fmt, ap);
-        va_end(ap);
-    }
-    res->status = st;
-    return st;
-}
-
 /* The answer the server gave, as the result: status class and one line. */
 static fwd_status_t from_response(fwd_result_t *res, const fwd_http_resp_t *r, const char *url,
                                   bool framing_lost)
@@ -172,9 +155,9 @@ static fwd_status_t from_response(fwd_result_t *res, const fwd_http_resp_t *r, c
     if (r->retry_after) snprintf(ra, sizeof(ra), " (Retry-After %" PRIu32 " s)", r->retry_after);
     res->http_status = r->status;
     res->retry_after = r->retry_after;
-    return finish(res, fwd_http_status_class(r->status), url, "HTTP %d%s%s%s%s%s%s%s", r->status,
-                  *r->reason ? " " : "", r->reason, *summary ? ": " : "", summary, ra,
-                  framing_lost ? "; then " : "", framing_lost ? r->err : "");
+    return fwd_result_set(res, fwd_http_status_class(r->status), url, "HTTP %d%s%s%s%s%s%s%s",
+                          r->status, *r->reason ? " " : "", r->reason, *summary ? ": " : "",
+                          summary, ra, framing_lost ? "; then " : "", framing_lost ? r->err : "");
 }
 
 /* ---- one exchange --------------------------------------------------------------- */
@@ -212,7 +195,7 @@ static enum exchange read_response(fwd_https_t *h, bool reused, const char *url,
                 snprintf(r->err, sizeof(r->err), "%.*s", (int)sizeof(r->err) - 1, why);
                 from_response(res, r, url, true);
             } else {
-                finish(res, FWD_RETRYABLE, url, "%s", why);
+                fwd_result_set(res, FWD_RETRYABLE, url, "%s", why);
             }
             break;
         }
@@ -225,7 +208,7 @@ static enum exchange read_response(fwd_https_t *h, bool reused, const char *url,
         if (rc == FWD_HTTP_DONE || r->headers_done)
             from_response(res, r, url, rc != FWD_HTTP_DONE);
         else
-            finish(res, FWD_RETRYABLE, url, "%s", r->err);
+            fwd_result_set(res, FWD_RETRYABLE, url, "%s", r->err);
         ex = EX_DONE;
         break;
     }
@@ -239,7 +222,7 @@ static enum exchange exchange(fwd_https_t *h, const void *req, size_t len, bool 
     int64_t deadline = fwd_deadline_ms(fwd_tls_io_timeout_ms(h->tls));
     if (fwd_tls_write(h->tls, req, len, deadline, why, sizeof(why)) != 0) {
         if (reused && strstr(why, "timed out") == NULL) return EX_STALE;
-        finish(res, FWD_RETRYABLE, url, "%s", why);
+        fwd_result_set(res, FWD_RETRYABLE, url, "%s", why);
         return EX_FAILED;
     }
     res->sent = true;
@@ -281,7 +264,7 @@ static fwd_status_t send_request(fwd_https_t *h, const char *req, size_t reqlen,
     for (int attempt = 0; attempt < 2; attempt++) {
         char why[FWD_REASON_MAX - 64];
         int o = fwd_tls_open(h->tls, why, sizeof(why));
-        if (o < 0) return finish(res, FWD_RETRYABLE, url, "%s", why);
+        if (o < 0) return fwd_result_set(res, FWD_RETRYABLE, url, "%s", why);
         if (o == 1) res->connects++;
         enum exchange ex = exchange(h, req, reqlen, o == 0, url, res);
         if (ex != EX_STALE) return res->status;
@@ -289,7 +272,8 @@ static fwd_status_t send_request(fwd_https_t *h, const char *req, size_t reqlen,
          * new one (fwd_tls_open connects, as it is closed now). */
         fwd_tls_close(h->tls);
     }
-    return finish(res, FWD_RETRYABLE, url, "connection closed by peer twice before a response");
+    return fwd_result_set(res, FWD_RETRYABLE, url,
+                          "connection closed by peer twice before a response");
 }
 
 fwd_status_t fwd_https_post(fwd_https_t *h, const char *path, const char *content_type,
@@ -301,19 +285,20 @@ fwd_status_t fwd_https_post(fwd_https_t *h, const char *path, const char *conten
     err_quote(path ? path : "", path ? strlen(path) : 0, qpath, sizeof(qpath));
     snprintf(url, sizeof(url), "https://%s%s", fwd_tls_label(h->tls), qpath);
     if (!path_ok(path))
-        return finish(res, FWD_PERMANENT, url,
-                      "bad request path (must start with '/', no "
-                      "spaces or control characters, at most %d bytes)",
-                      FWD_HTTPS_PATH_MAX);
+        return fwd_result_set(res, FWD_PERMANENT, url,
+                              "bad request path (must start with '/', no "
+                              "spaces or control characters, at most %d bytes)",
+                              FWD_HTTPS_PATH_MAX);
     if (!content_type || !*content_type || strlen(content_type) > 200 ||
         !printable(content_type, true))
-        return finish(res, FWD_PERMANENT, url, "bad Content-Type");
+        return fwd_result_set(res, FWD_PERMANENT, url, "bad Content-Type");
     if (len > FWD_HTTPS_BODY_MAX || (len && !body))
-        return finish(res, FWD_PERMANENT, url, "payload of %zu bytes over the %u byte limit", len,
-                      FWD_HTTPS_BODY_MAX);
+        return fwd_result_set(res, FWD_PERMANENT, url,
+                              "payload of %zu bytes over the %u byte limit", len,
+                              FWD_HTTPS_BODY_MAX);
     size_t reqlen = 0;
     char *req = build_request(h, path, content_type, body, len, &reqlen);
-    if (!req) return finish(res, FWD_RETRYABLE, url, "out of memory");
+    if (!req) return fwd_result_set(res, FWD_RETRYABLE, url, "out of memory");
     fwd_status_t st = send_request(h, req, reqlen, url, res);
     if (h->auth) OPENSSL_cleanse(req, reqlen - len);
     free(req);

@@ -38,6 +38,11 @@ typedef struct fwd_result {
     char reason[FWD_REASON_MAX];
 } fwd_result_t;
 
+/* Set res's status and reason ("LABEL: " + the formatted rest, cut to
+ * fit); returns st. */
+fwd_status_t fwd_result_set(fwd_result_t *res, fwd_status_t st, const char *label, const char *fmt,
+                            ...) __attribute__((format(printf, 4, 5)));
+
 /* "delivered", "retryable", "permanent". */
 static inline const char *fwd_status_name(fwd_status_t s)
 {

@@ -1,7 +1,6 @@
 /* fwd_syslog_tls.c -- see fwd_syslog_tls.h. */
 #include "fwd_syslog_tls.h"
 
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,22 +100,6 @@ int fwd_syslog_tls_check_frames(const void *buf, size_t len, size_t max_msg, siz
 
 /* ---- sending -------------------------------------------------------------------- */
 
-static fwd_status_t finish(fwd_result_t *res, fwd_status_t st, const char *label, const char *fmt,
-                           ...) __attribute__((format(printf, 4, 5)));
-static fwd_status_t finish(fwd_result_t *res, fwd_status_t st, const char *label, const char *fmt,
-                           ...)
-{
-    int n = snprintf(res->reason, sizeof(res->reason), "%s: ", label);
-    if (n > 0 && (size_t)n < sizeof(res->reason)) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(res->reason + n, sizeof(res->reason) - (size_t)n, fmt, ap);
-        va_end(ap);
-    }
-    res->status = st;
-    return st;
-}
-
 enum attempt { AT_DONE, AT_STALE };
 
 /* One write on the current (or a new) connection, then the check that the
@@ -127,7 +110,7 @@ static enum attempt attempt(fwd_syslog_tls_t *s, const void *buf, size_t len, si
     char why[FWD_REASON_MAX - 64];
     int o = fwd_tls_open(s->tls, why, sizeof(why));
     if (o < 0) {
-        finish(res, FWD_RETRYABLE, s->label, "%s", why);
+        fwd_result_set(res, FWD_RETRYABLE, s->label, "%s", why);
         return AT_DONE;
     }
     if (o == 1) res->connects++;
@@ -135,20 +118,21 @@ static enum attempt attempt(fwd_syslog_tls_t *s, const void *buf, size_t len, si
     int64_t deadline = fwd_deadline_ms(fwd_tls_io_timeout_ms(s->tls));
     if (fwd_tls_write(s->tls, buf, len, deadline, why, sizeof(why)) != 0) {
         if (reused && !strstr(why, "timed out")) return AT_STALE;
-        finish(res, FWD_RETRYABLE, s->label, "%s", why);
+        fwd_result_set(res, FWD_RETRYABLE, s->label, "%s", why);
         return AT_DONE;
     }
     res->sent = true;
     if (fwd_tls_linger_check(s->tls, s->confirm_ms, why, sizeof(why)) != 0) {
         if (reused) return AT_STALE;
-        finish(res, FWD_RETRYABLE, s->label,
-               "receiver dropped the connection after the write "
-               "(%s); the message may be lost",
-               why);
+        fwd_result_set(res, FWD_RETRYABLE, s->label,
+                       "receiver dropped the connection after the write "
+                       "(%s); the message may be lost",
+                       why);
         return AT_DONE;
     }
     fwd_tls_touch(s->tls);
-    finish(res, FWD_DELIVERED, s->label, "%zu message%s sent", nframes, nframes == 1 ? "" : "s");
+    fwd_result_set(res, FWD_DELIVERED, s->label, "%zu message%s sent", nframes,
+                   nframes == 1 ? "" : "s");
     return AT_DONE;
 }
 
@@ -160,16 +144,17 @@ fwd_status_t fwd_syslog_tls_send(fwd_syslog_tls_t *s, const void *buf, size_t le
     char err[200];
     size_t nframes = 0;
     if (len > FWD_SYSLOG_TLS_BATCH_MAX)
-        return finish(res, FWD_PERMANENT, s->label, "%zu bytes of frames over the %u byte limit",
-                      len, FWD_SYSLOG_TLS_BATCH_MAX);
+        return fwd_result_set(res, FWD_PERMANENT, s->label,
+                              "%zu bytes of frames over the %u byte limit", len,
+                              FWD_SYSLOG_TLS_BATCH_MAX);
     if (fwd_syslog_tls_check_frames(buf, len, FWD_SYSLOG_TLS_MSG_MAX, &nframes, err, sizeof(err)) !=
         0)
-        return finish(res, FWD_PERMANENT, s->label, "not sent: %s", err);
+        return fwd_result_set(res, FWD_PERMANENT, s->label, "not sent: %s", err);
     for (int i = 0; i < 2; i++) {
         if (attempt(s, buf, len, nframes, res) == AT_DONE) return res->status;
         /* The receiver had dropped the connection we kept: once more on a
          * new one. */
         fwd_tls_close(s->tls);
     }
-    return finish(res, FWD_RETRYABLE, s->label, "receiver dropped the connection twice");
+    return fwd_result_set(res, FWD_RETRYABLE, s->label, "receiver dropped the connection twice");
 }

@@ -25,12 +25,13 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import traceback
 import unicodedata
+
+from incidents_test import Checks, Driver, Redis, eve_time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -105,34 +106,10 @@ ORG = {"owner": "Ủy ban nhân dân thành phố Cần Thơ",
        "unit": "Trung tâm Giám sát an toàn thông tin", "place": "Cần Thơ"}
 
 
-class Checks:
-    def __init__(self):
-        self.passed, self.failed = 0, []
-
-    def ok(self, cond, what):
-        if cond:
-            self.passed += 1
-            print("ok: " + what)
-        else:
-            self.failed.append(what)
-            print("FAIL: " + what)
-        return cond
-
-    def eq(self, got, want, what):
-        if not self.ok(got == want, what):
-            print("   got:  %r\n   want: %r" % (got, want))
-        return got == want
-
-
 T = Checks()
 
 
 # ---- helpers computed here, independently of the C code -----------------------------------
-
-def eve_time(usec):
-    d = datetime.datetime(1970, 1, 1) + datetime.timedelta(microseconds=usec)
-    return d.strftime("%Y-%m-%dT%H:%M:%S") + ".%06d+0000" % (usec % SEC)
-
 
 def vn(usec):
     """Vietnam time (UTC+7, no daylight saving) as the reports write it."""
@@ -155,64 +132,6 @@ def short_utc(usec):
     return d.strftime("%Y-%m-%d %H:%MZ")
 
 
-# ---- a small RESP client (admin's view of Redis) -------------------------------------------
-
-class Redis:
-    def __init__(self, path, user, password):
-        self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.s.connect(path)
-        self.f = self.s.makefile("rb")
-        self.cmd("AUTH", user, password)
-
-    def cmd(self, *args):
-        out = [b"*%d\r\n" % len(args)]
-        for a in args:
-            a = a if isinstance(a, bytes) else str(a).encode()
-            out.append(b"$%d\r\n%s\r\n" % (len(a), a))
-        self.s.sendall(b"".join(out))
-        return self.read()
-
-    def read(self):
-        line = self.f.readline()[:-2]
-        t, rest = line[:1], line[1:]
-        if t == b"+":
-            return rest.decode()
-        if t == b"-":
-            raise RuntimeError(rest.decode())
-        if t == b":":
-            return int(rest)
-        if t == b"$":
-            n = int(rest)
-            return None if n < 0 else self.f.read(n + 2)[:-2].decode()
-        if t == b"*":
-            n = int(rest)
-            return None if n < 0 else [self.read() for _ in range(n)]
-        raise RuntimeError("bad reply %r" % line)
-
-    def hgetall(self, key):
-        r = self.cmd("HGETALL", key)
-        return dict(zip(r[::2], r[1::2]))
-
-    def timeline(self, iid):
-        return [dict(zip(kv[::2], kv[1::2]))
-                for _, kv in self.cmd("XRANGE", P + iid + ":timeline", "-", "+")]
-
-
-class Driver:
-    def __init__(self, path, sock, secrets, config):
-        self.p = subprocess.Popen(
-            [path, "--socket", sock, "--user", "correlator", "--password-file",
-             os.path.join(secrets, "correlator.pass"), "--config", config],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-
-    def apply(self, m):
-        self.p.stdin.write(json.dumps(m) + "\n")
-        self.p.stdin.flush()
-        return json.loads(self.p.stdout.readline())
-
-    def close(self):
-        self.p.stdin.close()
-        self.p.wait(timeout=30)
 
 
 class Socctl:
