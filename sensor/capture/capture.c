@@ -44,12 +44,16 @@ static capture_t *open_offline(const capture_config_t *cfg, char *err, size_t er
     return c;
 }
 
+#define CAPTURE_WAIT_MS 10
+
 static int activate_live(capture_t *c, const capture_config_t *cfg, char *err, size_t errlen)
 {
     pcap_t *p = c->pcap;
     pcap_set_snaplen(p, cfg->snaplen > 0 ? cfg->snaplen : CAPTURE_DEFAULT_SNAPLEN);
     pcap_set_promisc(p, cfg->promisc ? 1 : 0);
-    pcap_set_timeout(p, 100); /* ms: lets the loop run timers when idle */
+    /* ms: how long the kernel may hold a block of packets (TPACKET_V3);
+     * short, so an alert leaves the sensor within a few ms of its packet */
+    pcap_set_timeout(p, CAPTURE_WAIT_MS);
     pcap_set_immediate_mode(p, 0);
     if (cfg->buffer_bytes > 0) pcap_set_buffer_size(p, cfg->buffer_bytes);
     int rc = pcap_activate(p);
@@ -134,7 +138,9 @@ capture_result_t capture_next(capture_t *c, capture_frame_t *f)
     case 0:
         if (c->live) {
             struct pollfd pfd = {.fd = c->fd, .events = POLLIN};
-            poll(&pfd, 1, 100); /* EINTR on a signal is fine: the caller looks */
+            /* short, so the timers and the shipper's batches run on time
+             * when the link is idle; EINTR on a signal is fine */
+            poll(&pfd, 1, CAPTURE_WAIT_MS);
         }
         return CAPTURE_IDLE;
     case PCAP_ERROR_BREAK: return CAPTURE_EOF;

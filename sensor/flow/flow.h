@@ -85,8 +85,10 @@ typedef struct flow {
 #define FLOW_F_ENCRYPTED   0x20 /* TLS handshake done: raw stream not inspected */
 
 typedef struct flow_timeouts {
-    uint32_t new_sec, established_sec, closed_sec;
+    uint32_t new_ms, established_ms, closed_ms;
 } flow_timeouts_t;
+
+#define FLOW_TIMEOUT_MAX_MS (7u * 86400 * 1000) /* a week */
 
 enum { FLOW_PROTO_TCP, FLOW_PROTO_UDP, FLOW_PROTO_ICMP, FLOW_PROTO_OTHER, FLOW_PROTO_COUNT };
 

@@ -35,10 +35,10 @@ struct flow_table {
 void flow_config_defaults(flow_config_t *cfg)
 {
     static const flow_timeouts_t stock[FLOW_PROTO_COUNT] = {
-        [FLOW_PROTO_TCP] = {60, 600, 60},
-        [FLOW_PROTO_UDP] = {30, 300, 0},
-        [FLOW_PROTO_ICMP] = {30, 300, 0},
-        [FLOW_PROTO_OTHER] = {30, 300, 0}, /* suricata.yaml flow-timeouts.default */
+        [FLOW_PROTO_TCP] = {60000, 600000, 60000},
+        [FLOW_PROTO_UDP] = {30000, 300000, 0},
+        [FLOW_PROTO_ICMP] = {30000, 300000, 0},
+        [FLOW_PROTO_OTHER] = {30000, 300000, 0}, /* suricata.yaml flow-timeouts.default */
     };
     memset(cfg, 0, sizeof *cfg);
     cfg->max_flows = 65536;
@@ -212,9 +212,9 @@ flow_table_t *flow_table_new(const flow_config_t *cfg, flow_end_fn on_end, void 
     ft->next_id = 1;
     for (int pc = 0; pc < FLOW_PROTO_COUNT; pc++) {
         const flow_timeouts_t *t = &cfg->timeouts[pc];
-        ft->timeout[FLOW_TCLASS(pc, FLOW_STATE_NEW)] = t->new_sec * USEC_PER_SEC;
-        ft->timeout[FLOW_TCLASS(pc, FLOW_STATE_ESTABLISHED)] = t->established_sec * USEC_PER_SEC;
-        ft->timeout[FLOW_TCLASS(pc, FLOW_STATE_CLOSED)] = t->closed_sec * USEC_PER_SEC;
+        ft->timeout[FLOW_TCLASS(pc, FLOW_STATE_NEW)] = (int64_t)t->new_ms * 1000;
+        ft->timeout[FLOW_TCLASS(pc, FLOW_STATE_ESTABLISHED)] = (int64_t)t->established_ms * 1000;
+        ft->timeout[FLOW_TCLASS(pc, FLOW_STATE_CLOSED)] = (int64_t)t->closed_ms * 1000;
     }
     /* Entries are handed out in array order and only then touched, so the
      * resident memory follows the flows actually tracked, not the cap. */

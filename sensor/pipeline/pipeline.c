@@ -14,7 +14,10 @@
 #include "../output/eve_stats.h"
 #include "sensor_detect.h"
 
-#define TICK_USEC 1000000 /* timers run at most once per second of time */
+#define TICK_USEC 1000000 /* offline: timers run at most once per second of time */
+/* Live: ten times a second, so a flow that timed out reaches the
+ * correlator within its timeout plus 0.1 s (flow timeouts are in ms). */
+#define LIVE_TICK_USEC 100000
 
 struct pipeline {
     sensor_config_t cfg;
@@ -265,12 +268,13 @@ static void periodic_stats(pipeline_t *pl, int64_t now_usec)
 void pipeline_tick(pipeline_t *pl, int64_t now_usec)
 {
     if (now_usec < pl->next_tick) return;
-    pl->next_tick = now_usec + TICK_USEC;
+    bool live = pl->cap && capture_is_live(pl->cap);
+    pl->next_tick = now_usec + (live ? LIVE_TICK_USEC : TICK_USEC);
     flow_table_expire(pl->flows, now_usec);
     decoder_expire(&pl->dec, now_usec);
     periodic_stats(pl, now_usec);
     /* Live: analysts read events as they happen, not per megabyte. */
-    if (pl->cap && capture_is_live(pl->cap)) eve_flush(pl->eve);
+    if (live) eve_flush(pl->eve);
 }
 
 static void detect_stats(jw_t *w, void *ud)

@@ -11,7 +11,7 @@
  *       max-flows: 1000000
  *       hash-size: 0
  *       timeouts: { tcp: { new: 60, established: 600, closed: 60 }, udp: {...},
- *                   icmp: {...}, default: {...} }
+ *                   icmp: {...}, default: {...} }   # seconds, or 500ms, 5m ...
  *     defrag: { memcap: 32mb, max-trackers: 65535, timeout: 60 }
  *     dpi: { max-detecting: 262144, max-tcp-packets: 80, max-udp-packets: 24 }
  *     app-layer: { memcap: 256mb,
@@ -96,9 +96,12 @@ static bool load_timeouts(const cfg_node_t *flow, flow_config_t *fc, char *err, 
         if (!cfg_get_map(t, classes[i], &cls, err, errlen)) return false;
         if (!cfg_check_keys(cls, states, err, errlen)) return false;
         flow_timeouts_t *to = &fc->timeouts[i];
-        if (!get_secs(cls, "new", &to->new_sec, err, errlen) ||
-            !get_secs(cls, "established", &to->established_sec, err, errlen) ||
-            !get_secs(cls, "closed", &to->closed_sec, err, errlen))
+        /* milliseconds: a live sensor feeding the correlator within a
+         * second ends closed connections after a fraction of one */
+        if (!get_ms32(cls, "new", &to->new_ms, FLOW_TIMEOUT_MAX_MS, err, errlen) ||
+            !get_ms32(cls, "established", &to->established_ms, FLOW_TIMEOUT_MAX_MS, err,
+                      errlen) ||
+            !get_ms32(cls, "closed", &to->closed_ms, FLOW_TIMEOUT_MAX_MS, err, errlen))
             return false;
     }
     return true;

@@ -94,11 +94,11 @@ static void test_defaults(void **state)
     flow_config_defaults(&c);
     /* suricata.yaml flow-timeouts */
     const uint32_t want[FLOW_PROTO_COUNT][3] = {
-        {60, 600, 60}, {30, 300, 0}, {30, 300, 0}, {30, 300, 0}};
+        {60000, 600000, 60000}, {30000, 300000, 0}, {30000, 300000, 0}, {30000, 300000, 0}};
     for (int i = 0; i < FLOW_PROTO_COUNT; i++) {
-        assert_int_equal(c.timeouts[i].new_sec, want[i][0]);
-        assert_int_equal(c.timeouts[i].established_sec, want[i][1]);
-        assert_int_equal(c.timeouts[i].closed_sec, want[i][2]);
+        assert_int_equal(c.timeouts[i].new_ms, want[i][0]);
+        assert_int_equal(c.timeouts[i].established_ms, want[i][1]);
+        assert_int_equal(c.timeouts[i].closed_ms, want[i][2]);
     }
     assert_true(c.max_flows > 0);
     assert_int_equal(c.hash_size, 0);
@@ -381,9 +381,9 @@ static void test_timeouts_custom(void **state)
     flow_config_t c;
     flow_config_defaults(&c);
     c.max_flows = 8;
-    c.timeouts[FLOW_PROTO_ICMP] = (flow_timeouts_t){5, 50, 0};
-    c.timeouts[FLOW_PROTO_OTHER] = (flow_timeouts_t){7, 70, 0};
-    c.timeouts[FLOW_PROTO_UDP] = (flow_timeouts_t){9, 90, 0};
+    c.timeouts[FLOW_PROTO_ICMP] = (flow_timeouts_t){5000, 50000, 0};
+    c.timeouts[FLOW_PROTO_OTHER] = (flow_timeouts_t){7000, 70000, 0};
+    c.timeouts[FLOW_PROTO_UDP] = (flow_timeouts_t){9000, 90000, 0};
     flow_table_t *ft = flow_table_new(&c, record_end, &e);
     assert_non_null(ft);
     packet_t icmp = pkt("10.0.0.1", 0, "10.0.0.2", 0, 1, 0, 60);

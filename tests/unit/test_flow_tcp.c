@@ -368,7 +368,7 @@ static void test_closed_timeout_zero(void **state)
     flow_config_t cfg;
     flow_config_defaults(&cfg);
     cfg.max_flows = 4;
-    cfg.timeouts[FLOW_PROTO_TCP].closed_sec = 0;
+    cfg.timeouts[FLOW_PROTO_TCP].closed_ms = 0;
     c.ft = flow_table_new(&cfg, record_end, &c.ended);
     assert_non_null(c.ft);
     c.now = 50 * SEC;

@@ -72,13 +72,13 @@ static void test_defaults(void **state)
     /* suricata.yaml flow-timeouts: tcp 60/600/60; udp, icmp and default
      * 30/300 (no closed state: 0). */
     const flow_timeouts_t *t = c.flow.timeouts;
-    assert_int_equal(t[FLOW_PROTO_TCP].new_sec, 60);
-    assert_int_equal(t[FLOW_PROTO_TCP].established_sec, 600);
-    assert_int_equal(t[FLOW_PROTO_TCP].closed_sec, 60);
+    assert_int_equal(t[FLOW_PROTO_TCP].new_ms, 60000);
+    assert_int_equal(t[FLOW_PROTO_TCP].established_ms, 600000);
+    assert_int_equal(t[FLOW_PROTO_TCP].closed_ms, 60000);
     for (int i = FLOW_PROTO_UDP; i < FLOW_PROTO_COUNT; i++) {
-        assert_int_equal(t[i].new_sec, 30);
-        assert_int_equal(t[i].established_sec, 300);
-        assert_int_equal(t[i].closed_sec, 0);
+        assert_int_equal(t[i].new_ms, 30000);
+        assert_int_equal(t[i].established_ms, 300000);
+        assert_int_equal(t[i].closed_ms, 0);
     }
     /* suricata.yaml defrag: memcap 32mb, trackers 65535, timeout 60. */
     assert_int_equal(c.defrag.memcap_bytes, 32u << 20);
@@ -113,7 +113,7 @@ static void test_every_key(void **state)
                "      tcp: { new: 1m, established: 1h, closed: 10s }\n"
                "      udp: { new: 15, established: 2m, closed: 1 }\n"
                "      icmp: { new: 5s, established: 40, closed: 2 }\n"
-               "      default: { new: 3, established: 4, closed: 5 }\n"
+               "      default: { new: 3, established: 4, closed: 500ms }\n"
                "  defrag:\n"
                "    memcap: 16mb\n"
                "    max-trackers: 1000\n"
@@ -147,18 +147,18 @@ static void test_every_key(void **state)
     assert_int_equal(c.flow.max_flows, 50000);
     assert_int_equal(c.flow.hash_size, 65536);
     const flow_timeouts_t *t = c.flow.timeouts;
-    assert_int_equal(t[FLOW_PROTO_TCP].new_sec, 60);
-    assert_int_equal(t[FLOW_PROTO_TCP].established_sec, 3600);
-    assert_int_equal(t[FLOW_PROTO_TCP].closed_sec, 10);
-    assert_int_equal(t[FLOW_PROTO_UDP].new_sec, 15);
-    assert_int_equal(t[FLOW_PROTO_UDP].established_sec, 120);
-    assert_int_equal(t[FLOW_PROTO_UDP].closed_sec, 1);
-    assert_int_equal(t[FLOW_PROTO_ICMP].new_sec, 5);
-    assert_int_equal(t[FLOW_PROTO_ICMP].established_sec, 40);
-    assert_int_equal(t[FLOW_PROTO_ICMP].closed_sec, 2);
-    assert_int_equal(t[FLOW_PROTO_OTHER].new_sec, 3);
-    assert_int_equal(t[FLOW_PROTO_OTHER].established_sec, 4);
-    assert_int_equal(t[FLOW_PROTO_OTHER].closed_sec, 5);
+    assert_int_equal(t[FLOW_PROTO_TCP].new_ms, 60000);
+    assert_int_equal(t[FLOW_PROTO_TCP].established_ms, 3600000);
+    assert_int_equal(t[FLOW_PROTO_TCP].closed_ms, 10000);
+    assert_int_equal(t[FLOW_PROTO_UDP].new_ms, 15000);
+    assert_int_equal(t[FLOW_PROTO_UDP].established_ms, 120000);
+    assert_int_equal(t[FLOW_PROTO_UDP].closed_ms, 1000);
+    assert_int_equal(t[FLOW_PROTO_ICMP].new_ms, 5000);
+    assert_int_equal(t[FLOW_PROTO_ICMP].established_ms, 40000);
+    assert_int_equal(t[FLOW_PROTO_ICMP].closed_ms, 2000);
+    assert_int_equal(t[FLOW_PROTO_OTHER].new_ms, 3000);
+    assert_int_equal(t[FLOW_PROTO_OTHER].established_ms, 4000);
+    assert_int_equal(t[FLOW_PROTO_OTHER].closed_ms, 500);
     assert_int_equal(c.defrag.memcap_bytes, 16u << 20);
     assert_int_equal(c.defrag.max_trackers, 1000);
     assert_int_equal(c.defrag.timeout_sec, 120);
@@ -190,9 +190,9 @@ static void test_partial(void **state)
     assert_int_equal(sensor_config_load(&c, path, err, sizeof(err)), 0);
     unlink(path);
     const flow_timeouts_t *t = c.flow.timeouts;
-    assert_int_equal(t[FLOW_PROTO_UDP].new_sec, 10);
-    assert_int_equal(t[FLOW_PROTO_UDP].established_sec, 300);
-    assert_int_equal(t[FLOW_PROTO_TCP].established_sec, 600);
+    assert_int_equal(t[FLOW_PROTO_UDP].new_ms, 10000);
+    assert_int_equal(t[FLOW_PROTO_UDP].established_ms, 300000);
+    assert_int_equal(t[FLOW_PROTO_TCP].established_ms, 600000);
     assert_int_equal(c.flow.max_flows, 1000000);
     assert_int_equal(c.capture.buffer_bytes, 1 << 20);
     assert_int_equal(c.capture.snaplen, 65535);
@@ -312,8 +312,8 @@ static void test_out_of_range(void **state)
                  "  flow:\n"
                  "    timeouts:\n"
                  "      udp: { new: -1 }\n",
-                 "4:19: sensor.flow.timeouts.udp.new: expected a duration 0..604800 seconds "
-                 "(like 30s, 5m, 1h, 1d), got '-1'");
+                 "4:19: sensor.flow.timeouts.udp.new: expected a duration up to 604800000 ms "
+                 "(e.g. 200ms, 30s, 5m), got '-1'");
     expect_error("sensor:\n"
                  "  app-layer:\n"
                  "    memcap: 2tb\n",
