@@ -23,31 +23,16 @@ temporary directory (EVE files, correlator logs). Exit 1 on any mismatch,
 77 when a binary or redis-server is missing.
 """
 import argparse
-import glob
-import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-SCEN = os.path.join(ROOT, "pcaps", "scenarios")
-FIXTURES = os.path.join(ROOT, "tests", "data", "correlation", "rulepack")
-REDIS_SH = os.path.join(ROOT, "appliance", "redis.sh")
-SEVERITY = {"informational": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
+from scenario_common import (Redis, Score, cases, compare, correlator_args, expected, run,
+                             sensor_args, skip)
 
-
-def skip(why):
-    print("scenario_incidents: SKIP: " + why)
-    sys.exit(77)
-
-
-def run(*cmd, **kw):
-    r = subprocess.run(cmd, capture_output=True, text=True, **kw)
-    if r.returncode != 0:
-        raise RuntimeError("%s: exit %d: %s" % (" ".join(cmd), r.returncode, r.stderr.strip()))
-    return r.stdout
+PROG = "scenario_incidents"
 
 
 class Env:
@@ -57,13 +42,12 @@ class Env:
         self.socctl = os.path.join(build, "appliance", "socctl")
         for b in (self.sensor, self.corr, self.socctl):
             if not os.access(b, os.X_OK):
-                skip(b + " not built")
+                skip(PROG, b + " not built")
         if not shutil.which("redis-server"):
-            skip("redis-server not installed")
+            skip(PROG, "redis-server not installed")
         self.keep = keep
         self.tmp = tempfile.mkdtemp(prefix="soc-scen-inc-")
-        self.rdir = os.path.join(self.tmp, "redis")
-        self.sock = run("bash", REDIS_SH, "start", self.rdir).strip().splitlines()[-1]
+        self.redis = Redis(os.path.join(self.tmp, "redis"))
         # The sensor writes a flow event when the flow ends (a timeout, or the
         # end of the capture), stamped with its last packet: minutes behind
         # the other events. Replay with the engine's largest lateness so every
@@ -74,102 +58,23 @@ class Env:
 
     def sensor_eve(self, pcap):
         eve = os.path.join(self.tmp, os.path.basename(pcap)[:-5] + ".eve.json")
-        geo = os.path.join(ROOT, "tests", "data", "geoip")
-        run(self.sensor, "-r", pcap, "-S",
-            os.path.join(ROOT, "rules", "signatures", "city-attacks.rules"), "--eve", eve,
-            "--geoip-city", os.path.join(geo, "GeoIP2-City-Test.mmdb"),
-            "--geoip-asn", os.path.join(geo, "GeoLite2-ASN-Test.mmdb"))
+        run(self.sensor, "-r", pcap, "--eve", eve, *sensor_args())
         return eve
 
     def replay(self, eve, name):
-        run("bash", REDIS_SH, "cli", self.rdir, "FLUSHALL")
+        self.redis.cli("FLUSHALL")
         log = os.path.join(self.tmp, name + ".correlator.log")
         with open(log, "w") as f:
-            subprocess.run([self.corr, "-c", self.cfg, "--rules", os.path.join(ROOT, "rules", "correlation"),
-                            "--assets", os.path.join(ROOT, "rules", "assets.yml"),
-                            "--intel", os.path.join(ROOT, "rules", "intel", "feeds.yml"),
-                            "--redis-socket", self.sock, "--redis-user", "correlator",
-                            "--redis-password-file",
-                            os.path.join(self.rdir, "secrets", "correlator.pass"),
+            subprocess.run([self.corr, "-c", self.cfg, *correlator_args(self.redis),
                             "--replay", eve], stderr=f, check=True)
-        env = dict(os.environ, SOC_REDIS_SOCKET=self.sock)
-        return json.loads(run(self.socctl, "incidents", "list", "--status", "all", "--json",
-                              env=env))
+        return self.redis.incidents(self.socctl)
 
     def close(self):
-        try:
-            run("bash", REDIS_SH, "stop", self.rdir)
-        except Exception as e:  # a stop that fails must not hide the results
-            print("scenario_incidents: redis stop: %s" % e)
+        self.redis.stop(PROG)
         if self.keep:
-            print("scenario_incidents: kept " + self.tmp)
+            print("%s: kept %s" % (PROG, self.tmp))
         else:
             shutil.rmtree(self.tmp, ignore_errors=True)
-
-
-def fits(want, inc):
-    """Why incident inc is not the expected one (empty string: it is)."""
-    asset = inc.get("asset") or {}
-    checks = [
-        (inc["rule"]["id"] == want.get("rule_id"), "rule"),
-        (want["src"] is None or want["src"] in inc["src_ips"], "src"),
-        (want["dest"] is None or want["dest"] in inc["dest_ips"], "dest"),
-        (asset.get("name") == want["asset"], "asset"),
-        (asset.get("level") == want["level"], "level"),
-        (inc["severity"] == SEVERITY[want["severity"]], "severity"),
-        (want["technique"] in inc["attack"]["techniques"], "technique"),
-        (inc["count"] >= want["min_count"], "count"),
-    ]
-    return ",".join(what for ok, what in checks if not ok)
-
-
-def short(inc):
-    asset = inc.get("asset") or {}
-    return "%s %s [%s] count %d asset %s/%s sev %d %s" % (
-        inc["rule"]["id"], inc["title"], inc["group_key"], inc["count"], asset.get("name"),
-        asset.get("level"), inc["severity"], ",".join(inc["attack"]["techniques"]))
-
-
-def compare(name, want, got, show):
-    """Match expected incidents to found ones; returns (tp, fn, fp)."""
-    left = list(got)
-    tp = fn = 0
-    for w in want:
-        hit = next((g for g in left if not fits(w, g)), None)
-        if hit is not None:
-            left.remove(hit)
-            tp += 1
-            print("scenario_incidents: ok: %s: %s %s -> %s" % (name, w["rule"], w["src"],
-                                                               w["dest"]))
-            continue
-        fn += 1
-        near = [(fits(w, g), g) for g in got if g["rule"]["id"] == w.get("rule_id")]
-        print("scenario_incidents: FAILED: %s: missing %s (%s) %s -> %s%s" % (
-            name, w["rule"], w.get("rule_id"), w["src"], w["dest"],
-            "".join("; %s differs in %s" % (g["group_key"], why) for why, g in near)))
-    for g in left:
-        print("scenario_incidents: FAILED: %s: unexpected %s" % (name, short(g)))
-    if show:
-        for g in got:
-            print("scenario_incidents:   %s: %s" % (name, short(g)))
-    return tp, fn, len(left)
-
-
-def cases(names):
-    """(name, manifest, pcap or None, eve or None) for scenarios and fixtures."""
-    out = []
-    for m in sorted(glob.glob(os.path.join(SCEN, "*.expect.json"))):
-        n = os.path.basename(m)[:-len(".expect.json")]
-        out.append((n, m, os.path.join(SCEN, n + ".pcap"), None))
-    for m in sorted(glob.glob(os.path.join(FIXTURES, "*.expect.json"))):
-        n = os.path.basename(m)[:-len(".expect.json")]
-        out.append(("rulepack/" + n, m, None, os.path.join(FIXTURES, n + ".eve.json")))
-    if names:
-        out = [c for c in out if c[0] in names or c[0].split("/")[-1] in names]
-        if not out:
-            print("scenario_incidents: no scenario or fixture named %s" % " ".join(names))
-            sys.exit(2)
-    return out
 
 
 def main():
@@ -179,25 +84,19 @@ def main():
     ap.add_argument("--show", action="store_true")
     ap.add_argument("names", nargs="*")
     a = ap.parse_args()
-    todo = cases(a.names)
+    todo = cases(PROG, a.names)
     env = Env(os.path.abspath(a.build), a.keep)
-    tp = fn = fp = 0
+    score = Score()
     try:
         for name, manifest, pcap, eve in todo:
-            want = json.load(open(manifest))["incidents"]
             if pcap is not None:
                 eve = env.sensor_eve(pcap)
             got = env.replay(eve, name.replace("/", "_"))
-            t, n, p = compare(name, want, got, a.show)
-            tp, fn, fp = tp + t, fn + n, fp + p
+            score.add(*compare(PROG, name, expected(manifest), got, a.show)[:3])
     finally:
         env.close()
-    precision = tp / (tp + fp) if tp + fp else 1.0
-    recall = tp / (tp + fn) if tp + fn else 1.0
-    print("scenario_incidents: %d cases: %d expected incidents found, %d missing, %d unexpected"
-          % (len(todo), tp, fn, fp))
-    print("scenario_incidents: precision %.3f recall %.3f" % (precision, recall))
-    return 1 if fn or fp else 0
+    score.report(PROG)
+    return 0 if score.ok() else 1
 
 
 if __name__ == "__main__":
