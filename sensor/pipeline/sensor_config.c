@@ -99,8 +99,7 @@ static bool load_timeouts(const cfg_node_t *flow, flow_config_t *fc, char *err, 
         /* milliseconds: a live sensor feeding the correlator within a
          * second ends closed connections after a fraction of one */
         if (!get_ms32(cls, "new", &to->new_ms, FLOW_TIMEOUT_MAX_MS, err, errlen) ||
-            !get_ms32(cls, "established", &to->established_ms, FLOW_TIMEOUT_MAX_MS, err,
-                      errlen) ||
+            !get_ms32(cls, "established", &to->established_ms, FLOW_TIMEOUT_MAX_MS, err, errlen) ||
             !get_ms32(cls, "closed", &to->closed_ms, FLOW_TIMEOUT_MAX_MS, err, errlen))
             return false;
     }
