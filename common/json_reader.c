@@ -41,9 +41,9 @@ static const unsigned char jr_plain[256] = {
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* f0 */
 };
 
-#define JR_PAIRWISE_MAX 16 /* objects up to this size check duplicates pairwise */
-#define JR_HASH_SLOTS   (2 * JSON_MAX_MEMBERS)
-#define JR_DOUBLE_MAX   127 /* longest number json_tok_double accepts */
+#define JR_SMALL_MAX  64 /* objects up to this size check duplicates with a filter */
+#define JR_HASH_SLOTS (2 * JSON_MAX_MEMBERS)
+#define JR_DOUBLE_MAX 127 /* longest number json_tok_double accepts */
 
 /* ---- small helpers ------------------------------------------------------- */
 
@@ -227,6 +227,7 @@ static const char *found(const jr_parser_t *p, size_t pos, char buf[16])
 
 static inline void skip_ws(jr_parser_t *p)
 {
+    if (p->pos < p->len && p->s[p->pos] > ' ') return; /* the usual case: none */
     while (p->pos < p->len) {
         unsigned char c = p->s[p->pos];
         if (c != ' ' && c != '\n' && c != '\r' && c != '\t') break;
@@ -272,17 +273,39 @@ static int check_escape(jr_parser_t *p, size_t i)
     return 12;
 }
 
+/* Index of the first byte at or after i that does not stand for itself
+ * in a string (or len). Eight bytes at a time where they are all there:
+ * a byte gets its top bit flagged when it is 0x80 or above (x), below
+ * 0x20 (x - 0x20 borrows), or '"' or '\\' (zero after the XOR, so - 1
+ * borrows; a byte the XOR leaves at 0x81 or above was flagged by x
+ * already). A borrow may flag bytes above a flagged one, never below, so
+ * the lowest flag is exact. */
+static inline size_t plain_run(const unsigned char *s, size_t i, size_t len)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+    while (i + 8 <= len) {
+        uint64_t x, q, b;
+        memcpy(&x, s + i, 8);
+        q = x ^ (ones * '"');
+        b = x ^ (ones * '\\');
+        uint64_t flags = (x | (x - ones * 0x20) | (q - ones) | (b - ones)) & high;
+        if (flags) return i + (size_t)(__builtin_ctzll(flags) >> 3);
+        i += 8;
+    }
+#endif
+    while (i < len && jr_plain[s[i]])
+        i++;
+    return i;
+}
+
 /* A string starting at the quote at p->pos. */
-static int parse_string(jr_parser_t *p, json_tok_t *t)
+static inline __attribute__((always_inline)) int parse_string(jr_parser_t *p, json_tok_t *t)
 {
     const unsigned char *s = p->s;
     size_t len = p->len, i = p->pos + 1;
     for (;;) {
-        while (i + 4 <= len &&
-               jr_plain[s[i]] & jr_plain[s[i + 1]] & jr_plain[s[i + 2]] & jr_plain[s[i + 3]])
-            i += 4;
-        while (i < len && jr_plain[s[i]])
-            i++;
+        i = plain_run(s, i, len);
         if (i >= len) return fail(p, p->pos, "unterminated string");
         unsigned char c = s[i];
         if (c == '"') break;
@@ -381,17 +404,6 @@ static bool keys_equal(const char *s, const json_tok_t *a, const json_tok_t *b)
     }
 }
 
-/* FNV-1a of the decoded key. */
-static uint32_t key_hash(const char *s, const json_tok_t *t)
-{
-    uint32_t h = 2166136261u;
-    jr_cur_t c;
-    cur_init(&c, s, t);
-    for (int b; (b = cur_next(&c)) >= 0;)
-        h = (h ^ (uint32_t)b) * 16777619u;
-    return h;
-}
-
 static int duplicate(jr_parser_t *p, int key)
 {
     json_tok_t *t = &p->toks[key];
@@ -405,34 +417,72 @@ static int duplicate(jr_parser_t *p, int key)
                 (const char *)p->s + t->start);
 }
 
-/* Objects are small in practice: compare all pairs. */
-static int unique_pairwise(jr_parser_t *p, int obj)
+/* The decoded value's length and first, second and last byte. */
+static __attribute__((noinline)) uint64_t escaped_print(const char *s, const json_tok_t *t)
+{
+    uint64_t n = 0, first = 0, second = 0, last = 0;
+    jr_cur_t c;
+    cur_init(&c, s, t);
+    for (int b; (b = cur_next(&c)) >= 0; n++) {
+        if (n == 0) first = second = (uint64_t)b;
+        if (n == 1) second = (uint64_t)b;
+        last = (uint64_t)b;
+    }
+    return (n + 1) | first << 32 | last << 40 | second << 48;
+}
+
+/* Length and first, second and last byte of a key's value (decoded when
+ * it has escapes): keys whose prints differ are different keys, so only
+ * keys with equal prints are compared byte by byte. */
+static inline uint64_t key_print(const char *s, const json_tok_t *t)
+{
+    if (t->flags & JSON_TOK_ESCAPED) return escaped_print(s, t);
+    const unsigned char *k = (const unsigned char *)s + t->start;
+    uint64_t n = t->end - t->start;
+    uint64_t first = n ? k[0] : 0, second = n > 1 ? k[1] : first, last = n ? k[n - 1] : 0;
+    return (n + 1) | first << 32 | last << 40 | second << 48;
+}
+
+/* Objects of usual size: a 256-bit filter of the prints seen; only a key
+ * whose bit is taken is compared with the earlier keys' prints. */
+static int unique_small(jr_parser_t *p, int obj)
 {
     const char *s = (const char *)p->s;
-    int keys[JR_PAIRWISE_MAX], n = p->toks[obj].size;
+    int keys[JR_SMALL_MAX], n = p->toks[obj].size;
+    uint64_t print[JR_SMALL_MAX], seen[4] = {0, 0, 0, 0};
     for (int m = 0, i = obj + 1; m < n; m++, i = p->toks[i + 1].next) {
         keys[m] = i;
-        for (int j = 0; j < m; j++)
-            if (keys_equal(s, &p->toks[keys[j]], &p->toks[i])) return duplicate(p, i);
+        print[m] = key_print(s, &p->toks[i]);
+        unsigned b = (unsigned)((print[m] * 0x9e3779b97f4a7c15ull) >> 56);
+        uint64_t bit = 1ull << (b & 63);
+        if (seen[b >> 6] & bit) {
+            for (int j = 0; j < m; j++)
+                if (print[j] == print[m] && keys_equal(s, &p->toks[keys[j]], &p->toks[i]))
+                    return duplicate(p, i);
+        }
+        seen[b >> 6] |= bit;
     }
     return 0;
 }
 
-/* Large objects: open-addressing hash set of key token indices, sized to
- * the object so the cost stays linear. */
+/* Large objects: open-addressing hash set of key token indices by print,
+ * sized to the object so the cost stays linear. */
 static int unique_hashed(jr_parser_t *p, int obj)
 {
     const char *s = (const char *)p->s;
     int32_t slots[JR_HASH_SLOTS];
-    int n = p->toks[obj].size;
-    uint32_t size = 64;
-    while (size < 2u * (uint32_t)n)
-        size <<= 1;
-    memset(slots, 0xff, size * sizeof slots[0]);
+    int n = p->toks[obj].size, bits = 4;
+    while ((1u << bits) < 2u * (uint32_t)n)
+        bits++;
+    uint32_t mask = (1u << bits) - 1;
+    memset(slots, 0xff, (mask + 1) * sizeof slots[0]);
     for (int m = 0, i = obj + 1; m < n; m++, i = p->toks[i + 1].next) {
-        uint32_t h = key_hash(s, &p->toks[i]) & (size - 1);
-        for (; slots[h] >= 0; h = (h + 1) & (size - 1))
-            if (keys_equal(s, &p->toks[slots[h]], &p->toks[i])) return duplicate(p, i);
+        uint64_t f = key_print(s, &p->toks[i]);
+        uint32_t h = (uint32_t)((f * 0x9e3779b97f4a7c15ull) >> (64 - bits));
+        for (; slots[h] >= 0; h = (h + 1) & mask)
+            if (key_print(s, &p->toks[slots[h]]) == f &&
+                keys_equal(s, &p->toks[slots[h]], &p->toks[i]))
+                return duplicate(p, i);
         slots[h] = i;
     }
     return 0;
@@ -442,7 +492,7 @@ static int check_unique(jr_parser_t *p, int obj)
 {
     int n = p->toks[obj].size;
     if (n < 2) return 0;
-    return n <= JR_PAIRWISE_MAX ? unique_pairwise(p, obj) : unique_hashed(p, obj);
+    return n <= JR_SMALL_MAX ? unique_small(p, obj) : unique_hashed(p, obj);
 }
 
 /* ---- the state machine -------------------------------------------------------- */
@@ -621,7 +671,15 @@ int json_object_find(const char *s, const json_tok_t *toks, int ntoks, int obj, 
     int i = obj + 1;
     for (int m = 0; m < toks[obj].size; m++) {
         if (i + 1 >= ntoks) return -1;
-        if (json_tok_eqn(s, &toks[i], key, keylen)) return i + 1;
+        const json_tok_t *k = &toks[i];
+        /* most members differ in length or first byte: no call for them */
+        if (k->flags & JSON_TOK_ESCAPED) {
+            if (json_tok_eqn(s, k, key, keylen)) return i + 1;
+        } else if (k->end - k->start == keylen && k->type == JSON_STRING &&
+                   (keylen == 0 || (s[k->start] == key[0] &&
+                                    memcmp(s + k->start + 1, key + 1, keylen - 1) == 0))) {
+            return i + 1;
+        }
         int next = toks[i + 1].next;
         if (next <= i + 1) return -1; /* not our parser's tokens */
         i = next;

@@ -24,8 +24,43 @@ static void store_be64(uint8_t *p, uint64_t v)
     }
 }
 
+/* A dotted quad by inet_pton's own rules (four decimal parts of 0..255,
+ * no leading zeros, nothing else), without copying it to a C string:
+ * most event addresses are IPv4. */
+static bool parse_v4(const char *s, size_t n, uint64_t *lo)
+{
+    unsigned part = 0, parts = 0;
+    uint64_t v = 0;
+    bool digit = false;
+    for (size_t i = 0; i < n; i++) {
+        unsigned c = (unsigned char)s[i];
+        if (c >= '0' && c <= '9') {
+            if (digit && part == 0) return false; /* leading zero */
+            part = part * 10 + (c - '0');
+            if (part > 255) return false;
+            if (!digit && ++parts > 4) return false;
+            digit = true;
+        } else if (c == '.' && digit && parts < 4) {
+            v = v << 8 | part;
+            part = 0;
+            digit = false;
+        } else {
+            return false;
+        }
+    }
+    if (parts < 4 || !digit) return false;
+    *lo = v << 8 | part;
+    return true;
+}
+
 bool ctx_ip_parse(const char *s, size_t n, ctx_ip_t *out)
 {
+    uint64_t v4;
+    if (parse_v4(s, n, &v4)) {
+        out->hi = V4_MAPPED_HI;
+        out->lo = V4_MAPPED_LO | v4;
+        return true;
+    }
     char buf[INET6_ADDRSTRLEN + 1];
     if (n == 0 || n >= sizeof(buf)) return false;
     memcpy(buf, s, n);

@@ -6,7 +6,7 @@
 
 static const asset_t *asset_of(const asset_set_t *set, const corr_doc_t *eve, const char *key)
 {
-    const json_tok_t *t = json_get(eve->s, eve->toks, eve->ntoks, key);
+    const json_tok_t *t = corr_doc_get(eve, key);
     size_t n;
     if (!t || t->type != JSON_STRING || (t->flags & JSON_TOK_ESCAPED)) return NULL;
     const char *s = json_tok_raw(eve->s, t, &n); /* addresses need no escapes */

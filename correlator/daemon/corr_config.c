@@ -27,6 +27,10 @@ void corr_config_defaults(corr_config_t *c)
      * behind the other events. Flow-based rules (scans, brute force,
      * beaconing, exfiltration) need them placed, not dropped as late. */
     c->engine.lateness_usec = 11 * 60 * 1000000LL;
+    /* A sensor whose clock runs ahead must not move event time for every
+     * other sensor (and expire their windows); NTP keeps honest clocks
+     * within seconds, so minutes of slack are plenty. */
+    c->engine.max_future_usec = 5 * 60 * 1000000LL;
     incident_config_defaults(&c->incidents);
 }
 
@@ -45,6 +49,7 @@ static bool apply_limits(const cfg_node_t *s, corr_config_t *c, char *err, size_
 {
     uint64_t shards = c->shards, count = c->read_count, keys = c->engine.max_keys_per_rule;
     uint64_t late_ms = (uint64_t)c->engine.lateness_usec / 1000;
+    uint64_t future_ms = (uint64_t)c->engine.max_future_usec / 1000;
     bool ok =
         cfg_get_u64(s, "shards", shards, 1, CORR_SHARDS_MAX, 0, &shards, err, errlen) &&
         cfg_get_u64(s, "read-count", count, 1, 100000, 0, &count, err, errlen) &&
@@ -52,23 +57,34 @@ static bool apply_limits(const cfg_node_t *s, corr_config_t *c, char *err, size_
         cfg_get_duration_ms(s, "checkpoint-interval", &c->checkpoint_ms, 3600000, err, errlen) &&
         cfg_get_duration_ms(s, "lateness", &late_ms, CORR_ENGINE_LATENESS_MAX / 1000, err,
                             errlen) &&
+        cfg_get_duration_ms(s, "max-future", &future_ms, CORR_ENGINE_FUTURE_MAX / 1000, err,
+                            errlen) &&
         cfg_get_u64(s, "max-keys-per-rule", keys, 1, CORR_ENGINE_KEYS_MAX, 0, &keys, err, errlen);
     c->shards = (uint32_t)shards;
     c->read_count = (uint32_t)count;
     c->engine.lateness_usec = (int64_t)late_ms * 1000;
+    c->engine.max_future_usec = (int64_t)future_ms * 1000;
     c->engine.max_keys_per_rule = (uint32_t)keys;
     return ok;
 }
 
 bool corr_config_load(corr_config_t *c, const char *path, char *err, size_t errlen)
 {
-    static const char *const keys[] = {"redis",     "rules",
-                                       "assets",    "intel",
-                                       "group",     "consumer",
-                                       "shards",    "read-count",
-                                       "block",     "checkpoint-interval",
-                                       "lateness",  "max-keys-per-rule",
-                                       "incidents", NULL};
+    static const char *const keys[] = {"redis",
+                                       "rules",
+                                       "assets",
+                                       "intel",
+                                       "group",
+                                       "consumer",
+                                       "shards",
+                                       "read-count",
+                                       "block",
+                                       "checkpoint-interval",
+                                       "lateness",
+                                       "max-future",
+                                       "max-keys-per-rule",
+                                       "incidents",
+                                       NULL};
     cfg_t *cfg = cfg_load_file(path, err, errlen);
     if (!cfg) return false;
     const cfg_node_t *s = NULL, *inc = NULL;

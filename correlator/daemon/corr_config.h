@@ -13,6 +13,8 @@
  *     block: 500ms
  *     checkpoint-interval: 2s               # snapshot + XACK
  *     lateness: 11m                         # flow events come when their flow ends
+ *     max-future: 5m                        # events stamped further ahead of the clock are
+ *                                           # placed at the newest event time (0: off)
  *     max-keys-per-rule: 100000
  *     incidents: { ... }                    # correlator/incidents/KEYS.md
  *

@@ -16,9 +16,11 @@
 #include "json_writer.h"
 #include "log.h"
 
-#define EVE_TOKS   16384 /* tokens of one event (a stats event is the largest) */
-#define EXTRA_TOKS 1024  /* tokens of the enrichment object */
-#define ID_MAX     256
+#define EVE_TOKS        16384 /* tokens of one event (a stats event is the largest) */
+#define EXTRA_TOKS      1024  /* tokens of the enrichment object */
+#define ID_MAX          256
+#define CLOCK_EVERY     64               /* events between two readings of the clock */
+#define FUTURE_LOG_USEC (60 * 1000000LL) /* one line at most per minute about clamped times */
 
 struct corr_pipeline {
     const corr_config_t *cfg;
@@ -33,6 +35,10 @@ struct corr_pipeline {
     bool failed; /* an incident could not be stored */
     char fail_err[512];
     corr_pipeline_stats_t st;
+    int64_t clock;           /* wall clock, read every CLOCK_EVERY events */
+    uint64_t future_seen;    /* the engine's future_clamped as last looked at */
+    uint64_t future_pending; /* clamped since the last line about them */
+    int64_t future_logged;   /* clock of that line (0: none yet) */
 };
 
 static int64_t now_usec(void)
@@ -175,6 +181,7 @@ int corr_pipeline_restore(corr_pipeline_t *p, const void *snap, size_t len, char
     corr_engine_free(p->eng);
     p->eng = e;
     p->failed = false;
+    if (p->clock) corr_engine_set_clock(e, p->clock);
     return 0;
 }
 
@@ -203,6 +210,7 @@ bool corr_pipeline_reload(corr_pipeline_t *p, char *err, size_t errlen)
     p->eng = e;
     p->ctx = ctx;
     p->rs = rs;
+    if (p->clock) corr_engine_set_clock(e, p->clock);
     return true;
 }
 
@@ -227,35 +235,79 @@ static int bad_event(corr_pipeline_t *p, char *err, size_t errlen, const char *w
     return 0;
 }
 
+/* The wall clock for the engine's bound on future event times. */
+static void tick(corr_pipeline_t *p)
+{
+    if (p->clock && p->st.events % CLOCK_EVERY != 0) return;
+    p->clock = now_usec();
+    corr_engine_set_clock(p->eng, p->clock);
+}
+
+/* An event the engine placed at the newest event time because its own is
+ * too far ahead: one line now, then at most one per minute with the count
+ * since (the engine's future_clamped counts them all). */
+static void note_future(corr_pipeline_t *p, const corr_event_t *ev, const char *ts, size_t tlen)
+{
+    int64_t max = p->cfg->engine.max_future_usec;
+    if (max <= 0 || ev->ts_usec - p->clock <= max) return;
+    corr_engine_stats_t st;
+    corr_engine_stats(p->eng, &st);
+    if (st.future_clamped == p->future_seen) return;
+    p->future_pending += st.future_clamped - p->future_seen;
+    p->future_seen = st.future_clamped;
+    if (p->future_logged && p->clock - p->future_logged < FUTURE_LOG_USEC) return;
+    char id[128], when[64];
+    log_warn("correlator: %llu event(s) stamped more than %lld s ahead of the clock, placed at "
+             "the newest event time instead (latest: %s, timestamp %s)",
+             (unsigned long long)p->future_pending, (long long)(max / 1000000),
+             err_quote(ev->id, strlen(ev->id), id, sizeof(id)),
+             err_quote(ts, tlen, when, sizeof(when)));
+    p->future_pending = 0;
+    p->future_logged = p->clock;
+}
+
+/* The parsed event ev (indexed) through enrichment and the engine. */
+static int evaluate(corr_pipeline_t *p, corr_event_t *ev, const char *id, char *err, size_t errlen)
+{
+    char why[256], idbuf[ID_MAX];
+    const char *line = ev->eve.s;
+    size_t tlen;
+    const json_tok_t *tt = corr_doc_get(&ev->eve, "timestamp");
+    const char *ts = tt && tt->type == JSON_STRING ? json_tok_raw(line, tt, &tlen) : NULL;
+    if (!ts || !ingest_parse_time(ts, tlen, &ev->ts_usec))
+        return bad_event(p, err, errlen, "no valid timestamp");
+    if (!id && !event_id(line, p->toks, ev->eve.ntoks, idbuf, sizeof(idbuf)))
+        return bad_event(p, err, errlen, "no sensor{name,boot_id,seq}");
+    ev->id = id ? id : idbuf;
+    jw_reset(&p->extra);
+    memset(&p->en, 0, sizeof(p->en));
+    if (corr_enrich_event(p->ctx, ev, &p->extra, &p->en)) {
+        int xn = json_parse(p->extra.buf, p->extra.len, p->xtoks, EXTRA_TOKS, why, sizeof(why));
+        if (xn > 0) ev->extra = (corr_doc_t){p->extra.buf, p->extra.len, p->xtoks, xn};
+    }
+    tick(p);
+    p->cur = ev;
+    corr_engine_event(p->eng, ev);
+    p->cur = NULL;
+    note_future(p, ev, ts, tlen);
+    if (p->failed) return err_set(-1, err, errlen, "%s", p->fail_err);
+    return 0;
+}
+
 int corr_pipeline_event(corr_pipeline_t *p, const char *line, size_t len, const char *id, char *err,
                         size_t errlen)
 {
-    char why[256], idbuf[ID_MAX];
+    char why[256];
     if (err && errlen) err[0] = '\0';
     p->st.events++;
     int n = json_parse(line, len, p->toks, EVE_TOKS, why, sizeof(why));
     if (n < 1 || p->toks[0].type != JSON_OBJECT)
         return bad_event(p, err, errlen, n < 1 ? why : "not an object");
-    size_t tlen;
-    const json_tok_t *tt = json_get(line, p->toks, n, "timestamp");
-    const char *ts = tt && tt->type == JSON_STRING ? json_tok_raw(line, tt, &tlen) : NULL;
     corr_event_t ev = {.eve = {line, len, p->toks, n}};
-    if (!ts || !ingest_parse_time(ts, tlen, &ev.ts_usec))
-        return bad_event(p, err, errlen, "no valid timestamp");
-    if (!id && !event_id(line, p->toks, n, idbuf, sizeof(idbuf)))
-        return bad_event(p, err, errlen, "no sensor{name,boot_id,seq}");
-    ev.id = id ? id : idbuf;
-    jw_reset(&p->extra);
-    memset(&p->en, 0, sizeof(p->en));
-    if (corr_enrich_event(p->ctx, &ev, &p->extra, &p->en)) {
-        int xn = json_parse(p->extra.buf, p->extra.len, p->xtoks, EXTRA_TOKS, why, sizeof(why));
-        if (xn > 0) ev.extra = (corr_doc_t){p->extra.buf, p->extra.len, p->xtoks, xn};
-    }
-    p->cur = &ev;
-    corr_engine_event(p->eng, &ev);
-    p->cur = NULL;
-    if (p->failed) return err_set(-1, err, errlen, "%s", p->fail_err);
-    return 0;
+    bool indexed = corr_doc_index(&ev.eve); /* for every lookup of this event's fields */
+    int rc = evaluate(p, &ev, id, err, errlen);
+    if (indexed) corr_doc_unindex();
+    return rc;
 }
 
 void corr_pipeline_stats(const corr_pipeline_t *p, corr_pipeline_stats_t *out)

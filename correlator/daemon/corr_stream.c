@@ -1,4 +1,12 @@
-/* corr_stream.c -- see corr_stream.h. */
+/* corr_stream.c -- see corr_stream.h.
+ *
+ * Two connections: one only reads (XREADGROUP, its replies read and built
+ * in place in reply buffers, corr_reply.h), the other writes (incidents,
+ * checkpoints, acknowledgements). The next read is sent before the
+ * entries of the last one are evaluated, so Redis prepares it on its own
+ * core meanwhile; what is evaluated, and in which order, does not change.
+ * Stream ids are numbers here (corr_sid.h), written as text only for the
+ * checkpoint and XACK. */
 #include "daemon/corr_stream.h"
 
 #include <hiredis/hiredis.h>
@@ -8,62 +16,52 @@
 #include <string.h>
 #include <time.h>
 
+#include "daemon/corr_items.h"
+#include "daemon/corr_reply.h"
+#include "daemon/corr_sid.h"
 #include "err.h"
+#include "ingest/ingest_event.h"
 #include "ingest/ingest_store.h"
 #include "log.h"
 
 #define CKPT_MAGIC "SOCCKPT1\n"
-#define ID_LEN     48 /* a stream id "ms-seq" fits */
 #define RETRY_MS   1000
+#define ACK_BATCH  8192 /* ids per XACK command (the commands of a checkpoint are pipelined) */
+/* An idle checkpoint (below) may come early once this many times what the
+ * last snapshot took has passed since it: snapshots then never take more
+ * than about 1/CKPT_IDLE_RATIO of the time. */
+#define CKPT_IDLE_RATIO 10
 
 typedef struct shard {
     char key[40];
-    char last[ID_LEN];    /* last id processed (what the snapshot covers once saved) */
-    char seen[ID_LEN];    /* newest id of the read being processed */
-    char (*acks)[ID_LEN]; /* processed since the last checkpoint */
+    corr_sid_t last;  /* last id processed (what the snapshot covers once saved) */
+    corr_sid_t seen;  /* newest id of the read being processed */
+    corr_sid_t *acks; /* processed since the last checkpoint */
+    size_t nacks, cap;
+    corr_sid_t read_last; /* id of the last entry of the last read */
     uint32_t got;         /* entries of the last read */
     int64_t frontier;     /* newest event time read (a shard is not in time order:
                              flow events come when their flow ends) */
-    bool holding;         /* an entry of this shard waits: so do the later ones */
-    size_t nacks, cap;
 } shard_t;
-
-/* Entries read from every shard, evaluated in event-time order. Each
- * shard's stream is in arrival order, but a read takes up to read-count
- * entries per shard, and an offline replay or a backlog packs minutes of
- * event time into one read: so entries are merged across shards, and an
- * entry newer than what every still-busy shard has delivered waits for the
- * next read (a k-way merge of the shards by event time). */
-typedef struct item {
-    shard_t *sh;
-    char *id, *eid, *ev; /* one allocation: stream id, event id, EVE line */
-    size_t evlen;
-    int64_t ts;
-    size_t order; /* arrival: ties keep it, and a shard's entries stay in it */
-    bool held;
-} item_t;
-
-typedef struct items {
-    item_t *v;
-    size_t n, cap, next_order;
-} items_t;
 
 typedef struct session {
     const corr_config_t *cfg;
     corr_pipeline_t *p;
-    redisContext *c;
+    redisContext *c;  /* incidents, checkpoints, acknowledgements */
+    redisContext *rd; /* XREADGROUP only: written by hiredis, replies read by corr_reply */
     incident_store_t *store;
     shard_t *sh;
     char ckpt_key[128];
-    uint64_t next_ckpt_ms;
-    items_t items;
+    uint64_t next_ckpt_us, last_ckpt_us, ckpt_cost_us;
+    char *ackcmd;       /* one XACK of up to ACK_BATCH ids, in Redis's protocol */
+    corr_items_t items; /* entries read, not yet evaluated (k-way merge, see process) */
 } session_t;
 
-static uint64_t mono_ms(void)
+static uint64_t mono_us(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+    return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
 static redisReply *command(session_t *s, char *err, size_t errlen, int argc, const char **argv,
@@ -78,24 +76,28 @@ static redisReply *command(session_t *s, char *err, size_t errlen, int argc, con
     return r;
 }
 
-/* ---- stream ids ------------------------------------------------------------------ */
-
-static void id_split(const char *id, uint64_t *ms, uint64_t *seq)
-{
-    char *end;
-    *ms = strtoull(id, &end, 10);
-    *seq = *end == '-' ? strtoull(end + 1, NULL, 10) : 0;
-}
-
-static bool id_le(const char *a, const char *b)
-{
-    uint64_t am, as, bm, bs;
-    id_split(a, &am, &as);
-    id_split(b, &bm, &bs);
-    return am < bm || (am == bm && as <= bs);
-}
-
 /* ---- connection ------------------------------------------------------------------- */
+
+static redisContext *open_conn(const corr_config_t *cfg, const char *pass, char *err, size_t errlen)
+{
+    redisContext *c = redisConnectUnix(cfg->redis_socket);
+    if (!c || c->err) {
+        err_set(-1, err, errlen, "redis %s: %s", cfg->redis_socket,
+                c ? c->errstr : "out of memory");
+        redisFree(c);
+        return NULL;
+    }
+    const char *auth[] = {"AUTH", cfg->redis_user, pass};
+    redisReply *r = redisCommandArgv(c, 3, auth, NULL);
+    if (!r || r->type == REDIS_REPLY_ERROR) {
+        err_set(-1, err, errlen, "redis: AUTH: %s", r ? r->str : c->errstr);
+        freeReplyObject(r);
+        redisFree(c);
+        return NULL;
+    }
+    freeReplyObject(r);
+    return c;
+}
 
 static int connect_redis(session_t *s, char *err, size_t errlen)
 {
@@ -103,14 +105,10 @@ static int connect_redis(session_t *s, char *err, size_t errlen)
     char pass[INGEST_PASSWORD_MAX];
     if (ingest_read_password(cfg->redis_password_file, pass, sizeof(pass), err, errlen) != 0)
         return -1;
-    s->c = redisConnectUnix(cfg->redis_socket);
-    if (!s->c || s->c->err)
-        return err_set(-1, err, errlen, "redis %s: %s", cfg->redis_socket,
-                       s->c ? s->c->errstr : "out of memory");
-    const char *auth[] = {"AUTH", cfg->redis_user, pass};
-    redisReply *r = command(s, err, errlen, 3, auth, NULL);
-    if (!r) return -1;
-    freeReplyObject(r);
+    s->c = open_conn(cfg, pass, err, errlen);
+    s->rd = s->c ? open_conn(cfg, pass, err, errlen) : NULL;
+    explicit_bzero(pass, sizeof(pass));
+    if (!s->rd) return -1;
     s->store = incident_store_attach(s->c, &cfg->incidents);
     if (!s->store) return err_set(-1, err, errlen, "correlator: out of memory");
     corr_pipeline_set_store(s->p, s->store);
@@ -127,27 +125,15 @@ static int connect_redis(session_t *s, char *err, size_t errlen)
     return 0;
 }
 
-static void items_clear(items_t *it)
-{
-    for (size_t i = 0; i < it->n; i++)
-        free(it->v[i].id);
-    it->n = 0;
-}
-
-static void items_free(items_t *it)
-{
-    items_clear(it);
-    free(it->v);
-}
-
 static void disconnect(session_t *s)
 {
-    items_clear(&s->items);
+    corr_items_clear(&s->items);
     corr_pipeline_set_store(s->p, NULL);
     incident_store_close(s->store); /* attached: leaves the context to us */
     s->store = NULL;
     redisFree(s->c);
-    s->c = NULL;
+    redisFree(s->rd); /* a read still on its way: its entries stay pending, read again */
+    s->c = s->rd = NULL;
     for (uint32_t i = 0; i < s->cfg->shards; i++)
         s->sh[i].nacks = 0;
 }
@@ -167,8 +153,10 @@ static int load_checkpoint(session_t *s, char *err, size_t errlen)
     const char *q = ok ? p + ml : NULL, *end = p + len;
     ok = ok && sscanf(q, "%" SCNu32, &n) == 1 && n == s->cfg->shards;
     for (uint32_t i = 0; ok && i < n; i++) {
+        char id[CORR_SID_LEN];
         q = memchr(q, '\n', (size_t)(end - q));
-        ok = q && ++q < end && sscanf(q, "%47[0-9-]", s->sh[i].last) == 1;
+        ok = q && ++q < end && sscanf(q, "%47[0-9-]", id) == 1 &&
+             corr_sid_parse(id, strlen(id), &s->sh[i].last);
     }
     if (ok) q = memchr(q, '\n', (size_t)(end - q));
     ok = ok && q;
@@ -183,32 +171,74 @@ static int load_checkpoint(session_t *s, char *err, size_t errlen)
     }
     if (!ok) {
         for (uint32_t i = 0; i < s->cfg->shards; i++)
-            snprintf(s->sh[i].last, ID_LEN, "0-0");
+            s->sh[i].last = (corr_sid_t){0, 0};
         corr_pipeline_restore(s->p, NULL, 0, why, sizeof(why));
     }
     for (uint32_t i = 0; i < s->cfg->shards; i++)
-        memcpy(s->sh[i].seen, s->sh[i].last, ID_LEN);
+        s->sh[i].seen = s->sh[i].last;
     freeReplyObject(r);
     return 0;
 }
 
+/* One bulk string of Redis's protocol ("$LEN\r\nBYTES\r\n") at out. */
+static size_t resp_bulk(char *out, const char *p, size_t n)
+{
+    out[0] = '$';
+    size_t k = 1 + corr_sid_dec(out + 1, n);
+    memcpy(out + k, "\r\n", 2);
+    memcpy(out + k + 2, p, n);
+    memcpy(out + k + 2 + n, "\r\n", 2);
+    return k + n + 4;
+}
+
+/* "XACK key group id..." for n ids, formatted here: the ids are many, and
+ * hiredis's own formatting of a command costs more than the rest of the
+ * checkpoint. Needs ACK_CMD_MAX bytes. */
+#define ACK_CMD_MAX (64 + 2 * 128 + ACK_BATCH * (CORR_SID_LEN + 8))
+static size_t ack_command(char *out, const char *key, const char *group, const corr_sid_t *ids,
+                          size_t n)
+{
+    out[0] = '*';
+    size_t k = 1 + corr_sid_dec(out + 1, n + 3);
+    memcpy(out + k, "\r\n", 2);
+    k += 2;
+    k += resp_bulk(out + k, "XACK", 4);
+    k += resp_bulk(out + k, key, strlen(key));
+    k += resp_bulk(out + k, group, strlen(group));
+    char id[CORR_SID_LEN];
+    size_t ms_len = 0;
+    for (size_t i = 0; i < n; i++) { /* ids of one millisecond share their first part */
+        if (i == 0 || ids[i].ms != ids[i - 1].ms) {
+            ms_len = corr_sid_dec(id, ids[i].ms);
+            id[ms_len++] = '-';
+        }
+        k += resp_bulk(out + k, id, ms_len + corr_sid_dec(id + ms_len, ids[i].seq));
+    }
+    return k;
+}
+
+/* XACK of everything the shard processed since the last checkpoint, in
+ * commands of ACK_BATCH ids sent together. */
 static int ack_shard(session_t *s, shard_t *sh, char *err, size_t errlen)
 {
-    if (sh->nacks == 0) return 0;
-    size_t argc = 3 + sh->nacks;
-    const char **argv = malloc(argc * sizeof(*argv));
-    if (!argv) return err_set(-1, err, errlen, "correlator: out of memory");
-    argv[0] = "XACK";
-    argv[1] = sh->key;
-    argv[2] = s->cfg->group;
-    for (size_t i = 0; i < sh->nacks; i++)
-        argv[3 + i] = sh->acks[i];
-    redisReply *r = command(s, err, errlen, (int)argc, argv, NULL);
-    free(argv);
-    if (!r) return -1;
-    freeReplyObject(r);
-    sh->nacks = 0;
-    return 0;
+    size_t ncmd = 0;
+    for (size_t off = 0; off < sh->nacks; off += ACK_BATCH, ncmd++) {
+        size_t n = sh->nacks - off < ACK_BATCH ? sh->nacks - off : ACK_BATCH;
+        size_t len = ack_command(s->ackcmd, sh->key, s->cfg->group, sh->acks + off, n);
+        if (redisAppendFormattedCommand(s->c, s->ackcmd, len) != REDIS_OK)
+            return err_set(-1, err, errlen, "redis: XACK: %s", s->c->errstr);
+    }
+    int rc = 0;
+    for (size_t i = 0; i < ncmd; i++) { /* every reply is read, even after an error */
+        void *v = NULL;
+        redisReply *r = redisGetReply(s->c, &v) == REDIS_OK ? v : NULL;
+        if (!r) return err_set(-1, err, errlen, "redis: XACK: %s", s->c->errstr);
+        if (r->type == REDIS_REPLY_ERROR && rc == 0)
+            rc = err_set(-1, err, errlen, "redis: XACK: %s", r->str);
+        freeReplyObject(r);
+    }
+    if (rc == 0) sh->nacks = 0;
+    return rc;
 }
 
 static bool append(corr_bytes_t *b, const void *p, size_t n)
@@ -231,13 +261,15 @@ static bool append(corr_bytes_t *b, const void *p, size_t n)
  * the next run skip (and then acknowledge) events the snapshot covers. */
 static int checkpoint(session_t *s, char *err, size_t errlen)
 {
+    uint64_t t0 = mono_us();
     corr_bytes_t b = {0};
-    char line[ID_LEN + 16];
+    char line[CORR_SID_LEN + 16];
     int n = snprintf(line, sizeof(line), "%s%" PRIu32 "\n", CKPT_MAGIC, s->cfg->shards);
     bool ok = append(&b, line, (size_t)n);
     for (uint32_t i = 0; ok && i < s->cfg->shards; i++) {
-        n = snprintf(line, sizeof(line), "%s\n", s->sh[i].last);
-        ok = append(&b, line, (size_t)n);
+        size_t k = corr_sid_format(s->sh[i].last, line);
+        line[k++] = '\n';
+        ok = append(&b, line, k);
     }
     if (!ok || corr_pipeline_snapshot(s->p, &b) != 0) {
         corr_bytes_free(&b);
@@ -249,32 +281,61 @@ static int checkpoint(session_t *s, char *err, size_t errlen)
     corr_bytes_free(&b);
     if (!r) return -1;
     freeReplyObject(r);
+    /* what an early checkpoint costs again: the snapshot (the acknowledgements
+     * are owed anyway) */
+    s->ckpt_cost_us = mono_us() - t0;
     for (uint32_t i = 0; i < s->cfg->shards; i++)
         if (ack_shard(s, &s->sh[i], err, errlen) != 0) return -1;
-    s->next_ckpt_ms = mono_ms() + s->cfg->checkpoint_ms;
+    s->last_ckpt_us = mono_us();
+    s->next_ckpt_us = s->last_ckpt_us + s->cfg->checkpoint_ms * 1000;
     return 0;
+}
+
+static bool unacked(const session_t *s)
+{
+    for (uint32_t i = 0; i < s->cfg->shards; i++)
+        if (s->sh[i].nacks > 0) return true;
+    return false;
+}
+
+/* When an idle checkpoint may come (see maybe_checkpoint). */
+static uint64_t idle_ckpt_at(const session_t *s)
+{
+    return s->last_ckpt_us + CKPT_IDLE_RATIO * s->ckpt_cost_us;
+}
+
+/* Checkpoint at the interval; and when the streams have gone quiet with
+ * entries still unacknowledged, early (as often as its cost allows): a
+ * caught-up correlator leaves nothing pending for long, and a restart
+ * nothing to redo. */
+static int maybe_checkpoint(session_t *s, bool idle, char *err, size_t errlen)
+{
+    uint64_t now = mono_us();
+    bool due = now >= s->next_ckpt_us || (idle && now >= idle_ckpt_at(s) && unacked(s));
+    return due ? checkpoint(s, err, errlen) : 0;
 }
 
 /* ---- entries ---------------------------------------------------------------------- */
 
-static bool remember(shard_t *sh, const char *id)
+static bool remember(shard_t *sh, corr_sid_t id)
 {
     if (sh->nacks == sh->cap) {
         size_t cap = sh->cap ? sh->cap * 2 : 1024;
-        char(*a)[ID_LEN] = realloc(sh->acks, cap * sizeof(*a));
+        corr_sid_t *a = realloc(sh->acks, cap * sizeof(*a));
         if (!a) return false;
         sh->acks = a;
         sh->cap = cap;
     }
-    snprintf(sh->acks[sh->nacks++], ID_LEN, "%s", id);
+    sh->acks[sh->nacks++] = id;
     return true;
 }
 
 static const redisReply *field(const redisReply *e, const char *name)
 {
     const redisReply *f = e->element[1];
-    for (size_t i = 0; f->type == REDIS_REPLY_ARRAY && i + 1 < f->elements; i += 2)
-        if (f->element[i]->type == REDIS_REPLY_STRING && strcmp(f->element[i]->str, name) == 0)
+    for (size_t i = 0; f && f->type == REDIS_REPLY_ARRAY && i + 1 < f->elements; i += 2)
+        if (f->element[i] && f->element[i]->type == REDIS_REPLY_STRING &&
+            strcmp(f->element[i]->str, name) == 0)
             return f->element[i + 1];
     return NULL;
 }
@@ -284,7 +345,13 @@ static const redisReply *field(const redisReply *e, const char *name)
 static int64_t event_time(const char *ev)
 {
     static const char key[] = "\"timestamp\":\"";
-    const char *p = ev ? strstr(ev, key) : NULL;
+    /* the sensors write it first; else the first occurrence, as strstr finds */
+    const char *p = strncmp(ev,
+                            "{"
+                            "\"timestamp\":\"",
+                            sizeof(key)) == 0
+                        ? ev + 1
+                        : strstr(ev, key);
     if (!p) return 0;
     p += sizeof(key) - 1;
     const char *q = strchr(p, '"');
@@ -292,171 +359,194 @@ static int64_t event_time(const char *ev)
     return q && ingest_parse_time(p, (size_t)(q - p), &us) ? us : 0;
 }
 
-static int items_add(items_t *it, shard_t *sh, const redisReply *e)
+/* One entry of a reply ([id, [field, value, ...]]) into the items. */
+static int take_entry(session_t *s, uint32_t k, uint32_t slot, const redisReply *e)
 {
-    if (it->n == it->cap) {
-        size_t cap = it->cap ? it->cap * 2 : 4096;
-        item_t *v = realloc(it->v, cap * sizeof(*v));
-        if (!v) return -1;
-        it->v = v;
-        it->cap = cap;
+    shard_t *sh = &s->sh[k];
+    corr_item_t t = {.shard = k, .buf = slot};
+    if (!corr_sid_parse(e->element[0]->str, e->element[0]->len, &t.id)) {
+        log_warn("correlator: %s: entry id '%.48s' is not MS-SEQ; skipped", sh->key,
+                 e->element[0]->str);
+        return 0;
     }
     const redisReply *ev = field(e, "event"), *eid = field(e, "id");
-    const char *id = e->element[0]->str;
-    bool ours = ev && eid && ev->type == REDIS_REPLY_STRING && eid->type == REDIS_REPLY_STRING;
-    size_t il = strlen(id) + 1, el = ours ? eid->len + 1 : 1, vl = ours ? ev->len + 1 : 1;
-    char *m = malloc(il + el + vl);
-    if (!m) return -1;
-    item_t *t = &it->v[it->n++];
-    *t = (item_t){.sh = sh, .id = m, .eid = m + il, .ev = m + il + el, .order = it->next_order++};
-    memcpy(t->id, id, il);
-    t->eid[0] = t->ev[0] = '\0';
-    if (ours) { /* else trimmed while pending, or not ours: only acknowledged */
-        memcpy(t->eid, eid->str, el);
-        memcpy(t->ev, ev->str, vl);
-        t->evlen = ev->len;
-        t->ts = event_time(t->ev);
+    if (ev && eid && ev->type == REDIS_REPLY_STRING && eid->type == REDIS_REPLY_STRING) {
+        t.ev = ev->str; /* else trimmed while pending, or not ours: only acknowledged */
+        t.evlen = ev->len;
+        t.eid = eid->str;
+        t.ts = event_time(t.ev);
     }
+    if (!corr_items_add(&s->items, &t)) return -1;
+    if (t.ts > sh->frontier) sh->frontier = t.ts;
+    sh->read_last = t.id;
+    sh->got++;
     return 0;
 }
 
-/* Copy every entry of an XREADGROUP reply (then freed); per shard, how many
- * came and the event time of the last. */
-static int items_take(items_t *it, session_t *s, redisReply *r)
+/* Every entry of an XREADGROUP reply (built in buffer `slot`) into the
+ * items; per shard, how many came and the newest event time. */
+static int take(session_t *s, const redisReply *r, uint32_t slot)
 {
     int rc = 0;
     for (uint32_t k = 0; k < s->cfg->shards; k++)
         s->sh[k].got = 0;
     for (size_t i = 0; r->type == REDIS_REPLY_ARRAY && i < r->elements && rc == 0; i++) {
         const redisReply *st = r->element[i];
-        if (st->type != REDIS_REPLY_ARRAY || st->elements != 2) continue;
-        shard_t *sh = NULL;
-        for (uint32_t k = 0; k < s->cfg->shards && !sh; k++)
-            if (strcmp(s->sh[k].key, st->element[0]->str) == 0) sh = &s->sh[k];
+        if (!st || st->type != REDIS_REPLY_ARRAY || st->elements != 2 || !st->element[0] ||
+            st->element[0]->type != REDIS_REPLY_STRING || !st->element[1] ||
+            st->element[1]->type != REDIS_REPLY_ARRAY)
+            continue;
+        uint32_t k = 0;
+        while (k < s->cfg->shards && strcmp(s->sh[k].key, st->element[0]->str) != 0)
+            k++;
         const redisReply *list = st->element[1];
-        for (size_t j = 0; sh && j < list->elements && rc == 0; j++) {
+        for (size_t j = 0; k < s->cfg->shards && j < list->elements && rc == 0; j++) {
             const redisReply *e = list->element[j];
-            if (e->type != REDIS_REPLY_ARRAY || e->elements != 2 ||
-                e->element[0]->type != REDIS_REPLY_STRING)
-                continue;
-            rc = items_add(it, sh, e);
-            if (rc == 0 && it->v[it->n - 1].ts > sh->frontier) sh->frontier = it->v[it->n - 1].ts;
-            sh->got++;
+            if (e && e->type == REDIS_REPLY_ARRAY && e->elements == 2 && e->element[0] &&
+                e->element[0]->type == REDIS_REPLY_STRING && e->element[1])
+                rc = take_entry(s, k, slot, e);
         }
     }
-    freeReplyObject(r);
     return rc;
 }
 
-static int by_order(const void *a, const void *b)
-{
-    const item_t *x = a, *y = b;
-    return x->order < y->order ? -1 : x->order > y->order;
-}
+/* ---- reads ------------------------------------------------------------------------ */
 
-static int by_time(const void *a, const void *b)
+/* Send an XREADGROUP on the reading connection; its reply is taken later. */
+static int send_read(session_t *s, int argc, const char **argv, char *err, size_t errlen)
 {
-    const item_t *x = a, *y = b;
-    if (x->held != y->held) return x->held ? 1 : -1; /* held ones at the end */
-    if (x->ts != y->ts) return x->ts < y->ts ? -1 : 1;
-    return x->order < y->order ? -1 : x->order > y->order;
-}
-
-/* One entry. Entries the snapshot covers are only acknowledged. */
-static int entry(session_t *s, const item_t *it, char *err, size_t errlen)
-{
-    shard_t *sh = it->sh;
-    if (!remember(sh, it->id)) return err_set(-1, err, errlen, "correlator: out of memory");
-    if (id_le(it->id, sh->last)) return 0;
-    if (!id_le(it->id, sh->seen)) snprintf(sh->seen, ID_LEN, "%s", it->id);
-    if (!it->ev[0]) return 0;
-    char why[512];
-    if (corr_pipeline_event(s->p, it->ev, it->evlen, it->eid, why, sizeof(why)) != 0)
-        return err_set(-1, err, errlen, "incident store: %s", why);
-    if (why[0]) log_warn("correlator: %s entry %s: %s", sh->key, it->id, why);
+    if (redisAppendCommandArgv(s->rd, argc, argv, NULL) != REDIS_OK)
+        return err_set(-1, err, errlen, "redis: XREADGROUP: %s", s->rd->errstr);
+    for (int done = 0; !done;)
+        if (redisBufferWrite(s->rd, &done) != REDIS_OK)
+            return err_set(-1, err, errlen, "redis: XREADGROUP: %s", s->rd->errstr);
     return 0;
 }
 
-/* Evaluate what is safe: entries no newer than `safe`, each shard's up to
- * its first newer one (so a shard's processed entries stay a prefix of its
- * stream, which is what its checkpoint id says); keep the rest. */
-static int process(session_t *s, items_t *it, int64_t safe, char *err, size_t errlen)
+/* Wait for the read sent last and take its entries; *got: how many. */
+static int take_read(session_t *s, size_t *got, char *err, size_t errlen)
 {
-    if (it->n == 0) return 0;
-    for (uint32_t k = 0; k < s->cfg->shards; k++)
-        s->sh[k].holding = false;
-    for (size_t i = 0; i < it->n; i++) { /* v is in arrival order here */
-        item_t *t = &it->v[i];
-        t->held = t->sh->holding || t->ts > safe;
-        t->sh->holding = t->held;
-    }
-    qsort(it->v, it->n, sizeof(*it->v), by_time);
-    size_t done = 0;
+    uint32_t slot;
+    corr_rbuf_t *b = corr_items_buffer(&s->items, &slot);
+    if (!b) return err_set(-1, err, errlen, "correlator: out of memory");
+    redisReply *r;
     int rc = 0;
-    for (; done < it->n && !it->v[done].held && rc == 0; done++)
-        rc = entry(s, &it->v[done], err, errlen);
-    for (uint32_t k = 0; rc == 0 && k < s->cfg->shards; k++)
-        if (!id_le(s->sh[k].seen, s->sh[k].last))
-            snprintf(s->sh[k].last, ID_LEN, "%s", s->sh[k].seen);
-    for (size_t i = 0; i < done; i++)
-        free(it->v[i].id);
-    memmove(it->v, it->v + done, (it->n - done) * sizeof(*it->v));
-    it->n -= done;
-    /* back to arrival order for the next merge */
-    for (size_t i = 0; i < it->n; i++)
-        it->v[i].held = false;
-    qsort(it->v, it->n, sizeof(*it->v), by_order);
+    char why[256];
+    if (corr_reply_read(s->rd->fd, b, &r, why, sizeof(why)) != 0)
+        rc = err_set(-1, err, errlen, "XREADGROUP: %s", why);
+    else if (r->type == REDIS_REPLY_ERROR)
+        rc = err_set(-1, err, errlen, "redis: XREADGROUP: %s", r->str);
+    else if (take(s, r, slot) != 0)
+        rc = err_set(-1, err, errlen, "correlator: out of memory");
+    if (s->items.slots[slot].live == 0) corr_items_done_with(&s->items, slot);
+    *got = 0;
+    for (uint32_t k = 0; k < s->cfg->shards; k++)
+        *got += s->sh[k].got;
     return rc;
 }
 
-/* What was delivered to this consumer before and never acknowledged: all
- * of it, from every shard, then in event-time order. */
-static int replay_pending(session_t *s, items_t *it, char *err, size_t errlen)
+/* How long a read may wait for entries: the configured block, or less when
+ * an idle checkpoint will be allowed sooner (a quiet stream then gets it
+ * in time). At least 1 ms: BLOCK 0 would wait forever. */
+static uint64_t block_ms(const session_t *s)
 {
-    char count[16];
-    snprintf(count, sizeof(count), "%" PRIu32, s->cfg->read_count);
-    for (uint32_t i = 0; i < s->cfg->shards; i++) {
-        char start[ID_LEN] = "0";
-        for (;;) {
-            const char *argv[] = {"XREADGROUP",     "GROUP",      s->cfg->group,
-                                  s->cfg->consumer, "COUNT",      count,
-                                  "STREAMS",        s->sh[i].key, start};
-            redisReply *r = command(s, err, errlen, 9, argv, NULL);
-            if (!r) return -1;
-            if (items_take(it, s, r) != 0)
-                return err_set(-1, err, errlen, "correlator: out of memory");
-            if (s->sh[i].got == 0) break;
-            snprintf(start, sizeof(start), "%s", it->v[it->n - 1].id);
-        }
-    }
-    return process(s, it, INT64_MAX, err, errlen);
+    uint64_t ms = s->cfg->block_ms, now = mono_us(), at = idle_ckpt_at(s);
+    if (unacked(s) && at > now && (at - now) / 1000 + 1 < ms) ms = (at - now) / 1000 + 1;
+    return ms ? ms : 1;
 }
 
-/* New entries; a shard that filled its read-count may have more, so the
- * merge may not pass the event time of its last entry. */
-static int read_new(session_t *s, items_t *it, char *err, size_t errlen)
+/* New entries of every shard; BLOCK only when the last read found none. */
+static int send_new(session_t *s, bool block, char *err, size_t errlen)
 {
-    /* XREADGROUP GROUP g c COUNT n BLOCK ms STREAMS key... >... */
+    /* XREADGROUP GROUP g c COUNT n [BLOCK ms] STREAMS key... >... */
     const char *argv[9 + 2 * CORR_SHARDS_MAX];
-    char count[16], block[24];
+    char count[16], ms[24];
     snprintf(count, sizeof(count), "%" PRIu32, s->cfg->read_count);
-    snprintf(block, sizeof(block), "%" PRIu64, s->cfg->block_ms);
-    const char *head[] = {"XREADGROUP", "GROUP", s->cfg->group, s->cfg->consumer, "COUNT",
-                          count,        "BLOCK", block,         "STREAMS"};
-    memcpy(argv, head, sizeof(head));
-    size_t k = 9;
+    snprintf(ms, sizeof(ms), "%" PRIu64, block_ms(s));
+    size_t k = 0;
+    const char *head[] = {"XREADGROUP", "GROUP", s->cfg->group, s->cfg->consumer, "COUNT", count};
+    for (size_t i = 0; i < sizeof(head) / sizeof(head[0]); i++)
+        argv[k++] = head[i];
+    if (block) {
+        argv[k++] = "BLOCK";
+        argv[k++] = ms;
+    }
+    argv[k++] = "STREAMS";
     for (uint32_t i = 0; i < s->cfg->shards; i++)
         argv[k++] = s->sh[i].key;
     for (uint32_t i = 0; i < s->cfg->shards; i++)
         argv[k++] = ">";
-    redisReply *r = command(s, err, errlen, (int)k, argv, NULL);
-    if (!r) return -1;
-    if (items_take(it, s, r) != 0) return err_set(-1, err, errlen, "correlator: out of memory");
+    return send_read(s, (int)k, argv, err, errlen);
+}
+
+/* A shard that filled its read-count may have more, so the merge may not
+ * pass the newest event time it has delivered. */
+static int64_t safe_time(const session_t *s)
+{
     int64_t safe = INT64_MAX;
     for (uint32_t i = 0; i < s->cfg->shards; i++)
         if (s->sh[i].got == s->cfg->read_count && s->sh[i].frontier < safe)
             safe = s->sh[i].frontier;
-    return process(s, it, safe, err, errlen);
+    return safe;
+}
+
+/* One entry. Entries the snapshot covers are only acknowledged. */
+static int entry(session_t *s, const corr_item_t *it, char *err, size_t errlen)
+{
+    shard_t *sh = &s->sh[it->shard];
+    if (!remember(sh, it->id)) return err_set(-1, err, errlen, "correlator: out of memory");
+    if (corr_sid_cmp(it->id, sh->last) <= 0) return 0;
+    if (corr_sid_cmp(it->id, sh->seen) > 0) sh->seen = it->id;
+    if (!it->ev) return 0;
+    char why[512];
+    if (corr_pipeline_event(s->p, it->ev, it->evlen, it->eid, why, sizeof(why)) != 0)
+        return err_set(-1, err, errlen, "incident store: %s", why);
+    if (why[0]) {
+        char id[CORR_SID_LEN];
+        corr_sid_format(it->id, id);
+        log_warn("correlator: %s entry %s: %s", sh->key, id, why);
+    }
+    return 0;
+}
+
+/* Entries read from every shard are evaluated in event-time order. Each
+ * shard's stream is in arrival order, but a read takes up to read-count
+ * entries per shard, and an offline replay or a backlog packs minutes of
+ * event time into one read: so entries are merged across shards, and an
+ * entry newer than what every still-busy shard has delivered waits for
+ * the next read (a k-way merge of the shards by event time). */
+static int process(session_t *s, int64_t safe, char *err, size_t errlen)
+{
+    corr_items_t *it = &s->items;
+    if (!corr_items_ready(it, safe)) return err_set(-1, err, errlen, "correlator: out of memory");
+    for (size_t k = 0; k < it->nready; k++)
+        if (entry(s, &it->v[it->ready[k]], err, errlen) != 0) return -1;
+    for (uint32_t k = 0; k < s->cfg->shards; k++)
+        if (corr_sid_cmp(s->sh[k].seen, s->sh[k].last) > 0) s->sh[k].last = s->sh[k].seen;
+    corr_items_drop_ready(it);
+    return 0;
+}
+
+/* What was delivered to this consumer before and never acknowledged: all
+ * of it, from every shard, then in event-time order. */
+static int replay_pending(session_t *s, char *err, size_t errlen)
+{
+    char count[16];
+    snprintf(count, sizeof(count), "%" PRIu32, s->cfg->read_count);
+    for (uint32_t i = 0; i < s->cfg->shards; i++) {
+        char start[CORR_SID_LEN] = "0";
+        for (;;) {
+            const char *argv[] = {"XREADGROUP",     "GROUP",      s->cfg->group,
+                                  s->cfg->consumer, "COUNT",      count,
+                                  "STREAMS",        s->sh[i].key, start};
+            size_t got;
+            if (send_read(s, 9, argv, err, errlen) != 0 || take_read(s, &got, err, errlen) != 0)
+                return -1;
+            if (s->sh[i].got == 0) break;
+            corr_sid_format(s->sh[i].read_last, start);
+        }
+    }
+    return process(s, INT64_MAX, err, errlen);
 }
 
 /* ---- the loop --------------------------------------------------------------------- */
@@ -465,10 +555,11 @@ static int session(session_t *s, volatile sig_atomic_t *stop, volatile sig_atomi
                    char *err, size_t errlen)
 {
     if (connect_redis(s, err, errlen) != 0 || load_checkpoint(s, err, errlen) != 0 ||
-        replay_pending(s, &s->items, err, errlen) != 0 || checkpoint(s, err, errlen) != 0)
+        replay_pending(s, err, errlen) != 0 || checkpoint(s, err, errlen) != 0)
         return -1;
     log_info("correlator: consuming %" PRIu32 " shards as %s/%s", s->cfg->shards, s->cfg->group,
              s->cfg->consumer);
+    if (send_new(s, false, err, errlen) != 0) return -1;
     while (!*stop) {
         if (*reload) {
             *reload = 0;
@@ -476,9 +567,19 @@ static int session(session_t *s, volatile sig_atomic_t *stop, volatile sig_atomi
             if (!corr_pipeline_reload(s->p, why, sizeof(why)))
                 log_warn("correlator: reload failed, keeping the rules in use: %s", why);
         }
-        if (read_new(s, &s->items, err, errlen) != 0) return -1;
-        if (mono_ms() >= s->next_ckpt_ms && checkpoint(s, err, errlen) != 0) return -1;
+        size_t got;
+        if (take_read(s, &got, err, errlen) != 0) return -1;
+        /* more may be waiting: Redis prepares the next read while this one
+         * is evaluated (a quiet stream is read again after the checkpoint,
+         * which decides how long that read may wait) */
+        if (got && send_new(s, false, err, errlen) != 0) return -1;
+        if (process(s, safe_time(s), err, errlen) != 0) return -1;
+        if (maybe_checkpoint(s, got == 0, err, errlen) != 0) return -1;
+        if (!got && send_new(s, true, err, errlen) != 0) return -1;
     }
+    size_t got; /* the read on its way is evaluated too */
+    if (take_read(s, &got, err, errlen) != 0 || process(s, safe_time(s), err, errlen) != 0)
+        return -1;
     return checkpoint(s, err, errlen);
 }
 
@@ -487,8 +588,12 @@ int corr_stream_run(const corr_config_t *cfg, corr_pipeline_t *p, volatile sig_a
 {
     session_t s = {.cfg = cfg, .p = p};
     s.sh = calloc(cfg->shards, sizeof(*s.sh));
-    if (!s.sh) {
+    s.ackcmd = malloc(ACK_CMD_MAX);
+    if (!s.sh || !s.ackcmd || !corr_items_init(&s.items, cfg->shards)) {
         log_error("correlator: out of memory");
+        free(s.sh);
+        free(s.ackcmd);
+        corr_items_free(&s.items);
         return 1;
     }
     for (uint32_t i = 0; i < cfg->shards; i++)
@@ -503,9 +608,10 @@ int corr_stream_run(const corr_config_t *cfg, corr_pipeline_t *p, volatile sig_a
         nanosleep(&ts, NULL);
     }
     disconnect(&s);
-    items_free(&s.items);
+    corr_items_free(&s.items);
     for (uint32_t i = 0; i < cfg->shards; i++)
         free(s.sh[i].acks);
     free(s.sh);
+    free(s.ackcmd);
     return 0;
 }

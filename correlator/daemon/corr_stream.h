@@ -4,7 +4,10 @@
  * group `group`, and acknowledges an event only once its effects are
  * safe: every checkpoint-interval it stores a snapshot of the engine with
  * the last stream id it processed per shard (key soc:corr:checkpoint:
- * CONSUMER), and only then XACKs the events the snapshot covers. After a
+ * CONSUMER), and only then XACKs the events the snapshot covers. When the
+ * streams go quiet with events unacknowledged it checkpoints early, as
+ * often as the snapshot's own cost allows (corr_stream.c): a caught-up
+ * correlator leaves nothing pending for long. After a
  * restart (or kill -9, or a Redis failure) it loads the snapshot and feeds
  * the events still pending for it: those at or below the snapshot's ids
  * are only acknowledged, the others are processed again. Incidents are

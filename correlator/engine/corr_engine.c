@@ -56,6 +56,8 @@ corr_engine_t *corr_engine_new(const corr_ruleset_t *rs, const corr_engine_confi
     c->evidence_max = clamp_u32(c->evidence_max, 0, CORR_ENGINE_EVIDENCE_MAX);
     c->ips_max = clamp_u32(c->ips_max, 0, CORR_ENGINE_IPS_MAX);
     c->values_max = clamp_u32(c->values_max, 1, CORR_ENGINE_VALUES_MAX);
+    if (c->max_future_usec < 0) c->max_future_usec = 0;
+    if (c->max_future_usec > CORR_ENGINE_FUTURE_MAX) c->max_future_usec = CORR_ENGINE_FUTURE_MAX;
     if (c->hash_seed[0] || c->hash_seed[1]) {
         e->seed[0] = c->hash_seed[0];
         e->seed[1] = c->hash_seed[1];
@@ -64,7 +66,7 @@ corr_engine_t *corr_engine_new(const corr_ruleset_t *rs, const corr_engine_confi
     }
     e->on_match = on_match;
     e->ud = ud;
-    e->max_ts = e->wm = CW_UNSET;
+    e->max_ts = e->wm = e->clock = CW_UNSET;
     e->ids = cw_alloc(&e->mem, ((size_t)c->evidence_max + 1) * sizeof(char *));
     e->srcs = cw_alloc(&e->mem, ((size_t)c->ips_max + 1) * sizeof(char *));
     e->dsts = cw_alloc(&e->mem, ((size_t)c->ips_max + 1) * sizeof(char *));
@@ -113,7 +115,7 @@ static void detect_suppressed(corr_engine_t *e, cw_rule_t *r)
     uint32_t k = key_for(e, r, e->key, len);
     if (k == CW_NIL) return;
     cw_record(e, r, k);
-    int64_t ts = e->cur->ts_usec;
+    int64_t ts = e->cur_ts;
     cw_fire_t f = {1, ts, ts, ts, e->cur_id, true};
     cw_fired(e, r, k, &f);
     cw_heap_lower(e, r, k, cw_window_next_due(e, r, &r->keys[k]));
@@ -217,15 +219,37 @@ static void set_watermark(corr_engine_t *e, int64_t wm)
     cw_run_due(e);
 }
 
+static void event_indexed(corr_engine_t *e, const corr_event_t *ev);
+
 void corr_engine_event(corr_engine_t *e, const corr_event_t *ev)
 {
     if (!e || !ev) return;
+    bool indexed = corr_doc_index(&ev->eve); /* unless the caller did */
+    event_indexed(e, ev);
+    if (indexed) corr_doc_unindex();
+}
+
+/* Whether ts is further ahead of the clock than the configuration allows
+ * (both within 0..TS_MAX: no overflow). */
+static bool too_far_ahead(const corr_engine_t *e, int64_t ts)
+{
+    return e->cfg.max_future_usec > 0 && e->clock != CW_UNSET &&
+           ts - e->clock > e->cfg.max_future_usec;
+}
+
+static void event_indexed(corr_engine_t *e, const corr_event_t *ev)
+{
     e->st.events++;
     int64_t ts = ev->ts_usec;
     if (ts < 0 || ts > TS_MAX) {
         e->st.bad_time++;
         return;
     }
+    if (too_far_ahead(e, ts)) { /* a wrong clock: it must not move time for everyone */
+        e->st.future_clamped++;
+        ts = e->max_ts != CW_UNSET ? e->max_ts : e->clock;
+    }
+    e->cur_ts = ts;
     bool late = e->wm != CW_UNSET && ts < e->wm;
     if (late) {
         e->st.late_dropped++;
@@ -266,6 +290,11 @@ void corr_engine_advance(corr_engine_t *e, int64_t watermark_usec)
 int64_t corr_engine_watermark(const corr_engine_t *e)
 {
     return e ? e->wm : CW_UNSET;
+}
+
+void corr_engine_set_clock(corr_engine_t *e, int64_t now_usec)
+{
+    if (e && now_usec >= 0 && now_usec <= TS_MAX) e->clock = now_usec;
 }
 
 /* ---- statistics -------------------------------------------------------------- */

@@ -33,6 +33,8 @@ typedef struct corr_engine_config {
     uint32_t ips_max;           /* distinct src and dest addresses kept per key; default 32 */
     uint32_t values_max;        /* value_count: distinct values tracked per key; default 10000 */
     bool late_detections;       /* late events still raise standalone detection matches; true */
+    int64_t max_future_usec;    /* an event this far ahead of the clock (corr_engine_set_clock) is
+                                   placed at the newest event time instead; 0: off (default) */
     uint64_t hash_seed[2];      /* key-table hash seed; {0,0}: random (a snapshot brings its own) */
 } corr_engine_config_t;
 
@@ -42,6 +44,7 @@ typedef struct corr_engine_config {
 #define CORR_ENGINE_EVIDENCE_MAX 100000u
 #define CORR_ENGINE_IPS_MAX      1024u
 #define CORR_ENGINE_VALUES_MAX   1000000u
+#define CORR_ENGINE_FUTURE_MAX   (366ll * 86400 * 1000000) /* a year */
 
 void corr_engine_config_defaults(corr_engine_config_t *cfg);
 
@@ -87,6 +90,11 @@ void corr_engine_advance(corr_engine_t *e, int64_t watermark_usec);
 /* The current watermark (newest event time minus lateness, or the last
  * advance), INT64_MIN before the first event. */
 int64_t corr_engine_watermark(const corr_engine_t *e);
+/* The wall clock (usec since 1970), against which cfg.max_future_usec
+ * judges event times; until it is set nothing is judged. The only input
+ * from outside the events (ENGINE.md, time): call it with the time the
+ * events are being read at. Values outside 1970..9999 are ignored. */
+void corr_engine_set_clock(corr_engine_t *e, int64_t now_usec);
 
 /* ---- statistics -------------------------------------------------------- */
 
@@ -102,6 +110,9 @@ typedef struct corr_engine_stats {
     uint64_t events;           /* corr_engine_event calls */
     uint64_t late_dropped;     /* events behind the watermark */
     uint64_t bad_time;         /* events with a time outside 1970..9999 */
+    uint64_t future_clamped;   /* events more than max_future ahead of the clock, placed at the
+                                  newest event time (since this engine was made: a snapshot
+                                  does not keep it) */
     uint64_t matches;          /* matches reported */
     uint64_t suppressed;       /* matches folded by suppress */
     uint64_t evictions;        /* keys evicted at a rule's cap */

@@ -17,7 +17,7 @@ static void event_ips(corr_engine_t *e)
     e->ips_ready = true;
     const corr_doc_t *d = &e->cur->eve;
     for (int i = 0; i < 2; i++) {
-        const json_tok_t *t = d->toks ? json_get(d->s, d->toks, d->ntoks, names[i]) : NULL;
+        const json_tok_t *t = corr_doc_get(d, names[i]);
         *len[i] = 0;
         out[i][0] = '\0';
         if (t && t->type == JSON_STRING &&
@@ -32,8 +32,8 @@ static void event_ips(corr_engine_t *e)
 void cw_record(corr_engine_t *e, cw_rule_t *r, uint32_t k)
 {
     cw_key_t *key = &r->keys[k];
-    (void)cw_evid_add(&e->mem, &key->evid, e->cfg.evidence_max, e->cur->ts_usec, e->cur_id,
-                      e->cur_idlen, &e->st.evidence_dropped);
+    (void)cw_evid_add(&e->mem, &key->evid, e->cfg.evidence_max, e->cur_ts, e->cur_id, e->cur_idlen,
+                      &e->st.evidence_dropped);
     event_ips(e);
     (void)cw_ips_add(&e->mem, &key->src, e->cfg.ips_max, e->src_ip, e->src_len, &e->st.ips_dropped);
     (void)cw_ips_add(&e->mem, &key->dst, e->cfg.ips_max, e->dst_ip, e->dst_len, &e->st.ips_dropped);
@@ -155,8 +155,8 @@ void cw_emit_stateless(corr_engine_t *e, cw_rule_t *r)
     corr_match_t m = {
         .rule = r->rule,
         .group_key = e->key,
-        .first_usec = ev->ts_usec,
-        .last_usec = ev->ts_usec,
+        .first_usec = e->cur_ts,
+        .last_usec = e->cur_ts,
         .count = 1,
         .event_ids = &id,
         .n_event_ids = 1,

@@ -106,12 +106,14 @@ struct corr_engine {
     cw_hent_t *heap;
     uint32_t hn, hcap;
     int64_t max_ts, wm; /* CW_UNSET before the first event */
+    int64_t clock;      /* corr_engine_set_clock; CW_UNSET until then */
     uint64_t serial;
     uint64_t seed[2];
     corr_engine_stats_t st;
     cw_mem_t mem;
     /* scratch of one event */
     const corr_event_t *cur; /* the event being processed, or NULL */
+    int64_t cur_ts;          /* its time as placed (cur->ts_usec unless clamped) */
     char cur_id[CORR_EVENT_ID_MAX];
     size_t cur_idlen;
     bool ips_ready; /* src_ip / dst_ip read from it */

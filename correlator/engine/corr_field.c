@@ -60,7 +60,8 @@ static bool path_split(corr_arena_t *a, const char *s, size_t n, corr_path_t *p,
             snprintf(why, whylen, "field name has more than %d segments", CORR_SEG_MAX);
             return false;
         }
-        p->seg[p->nseg++] = (corr_seg_t){copy + start, (uint32_t)(i - start)};
+        p->seg[p->nseg++] = (corr_seg_t){copy + start, (uint32_t)(i - start),
+                                         corr_doc_hash(copy + start, i - start)};
         start = i + 1;
     }
     return true;
@@ -145,7 +146,10 @@ static void walk_path(walk_t *w, const corr_path_t *p, unsigned seg, int ti)
     }
     const json_tok_t *t = &d->toks[ti];
     if (t->type == JSON_OBJECT) {
-        int v = json_object_find(d->s, d->toks, d->ntoks, ti, p->seg[seg].s, p->seg[seg].len);
+        const corr_seg_t *sg = &p->seg[seg];
+        uint32_t h = sg->hash ? sg->hash : corr_doc_hash(sg->s, sg->len);
+        int v = ti == 0 ? corr_doc_member_h(d, sg->s, sg->len, h)
+                        : json_object_find(d->s, d->toks, d->ntoks, ti, sg->s, sg->len);
         if (v >= 0) walk_path(w, p, seg + 1, v);
     } else if (t->type == JSON_ARRAY && seg > 0) {
         /* "dns.answers.rdata": the path goes on in every element. */

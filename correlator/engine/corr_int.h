@@ -45,6 +45,7 @@ char *corr_strndup(corr_arena_t *a, const char *s, size_t n);
 typedef struct corr_seg {
     const char *s;
     uint32_t len;
+    uint32_t hash; /* corr_doc_hash(s, len) for the index (0: not known, computed when used) */
 } corr_seg_t;
 
 typedef struct corr_path {

@@ -34,8 +34,10 @@ static size_t star_key(char *out, size_t cap)
 static size_t detection_key(const corr_event_t *ev, char *out, size_t cap)
 {
     static const corr_field_t fields[2] = {
-        {.name = "src_ip", .npaths = 1, .path = {{.nseg = 1, .seg = {{"src_ip", 6}}}}},
-        {.name = "dest_ip", .npaths = 1, .path = {{.nseg = 1, .seg = {{"dest_ip", 7}}}}},
+        {.name = "src_ip", .npaths = 1, .path = {{.nseg = 1, .seg = {{.s = "src_ip", .len = 6}}}}},
+        {.name = "dest_ip",
+         .npaths = 1,
+         .path = {{.nseg = 1, .seg = {{.s = "dest_ip", .len = 7}}}}},
     };
     size_t len = 0;
     for (int i = 0; i < 2; i++) {

@@ -354,7 +354,7 @@ corr_category_t corr_event_category(const corr_event_t *ev)
 {
     const corr_doc_t *d = &ev->eve;
     if (!d->s || !d->toks || d->ntoks <= 0) return CORR_CAT_NONE;
-    int v = json_object_find(d->s, d->toks, d->ntoks, 0, "event_type", 10);
+    int v = corr_doc_member(d, "event_type", 10);
     if (v < 0 || d->toks[v].type != JSON_STRING) return CORR_CAT_NONE;
     for (int i = 0; i < CORR_CAT_COUNT; i++)
         if (json_tok_eq(d->s, &d->toks[v], categories[i])) return (corr_category_t)i;

@@ -7,7 +7,6 @@
  * value does (`|all`: every value); numbers compare numerically; `null`
  * matches a missing or null field. Matching never allocates. */
 #define PCRE2_CODE_UNIT_WIDTH 8
-#include <arpa/inet.h>
 #include <errno.h>
 #include <pcre2.h>
 #include <pthread.h>
@@ -16,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "context/ctx_ip.h"
 #include "engine/corr_int.h"
 
 #define RE_MATCH_LIMIT 100000 /* backtracking steps of one match */
@@ -209,21 +209,14 @@ static bool parse_number(const char *s, size_t n, double *d, bool *is_int, int64
 }
 
 /* An IPv4 or IPv6 address into 16 bytes (IPv4 in the first 4); IPv4-mapped
- * IPv6 addresses count as IPv4. */
+ * IPv6 addresses count as IPv4. The context's parser: the same rules as
+ * inet_pton, without a copy for the common dotted quad. */
 static bool parse_ip(const char *s, size_t n, uint8_t *family, uint8_t addr[16])
 {
-    char buf[64];
-    if (n == 0 || n >= sizeof(buf) || memchr(s, '\0', n)) return false;
-    memcpy(buf, s, n);
-    buf[n] = '\0';
-    memset(addr, 0, 16);
-    if (!memchr(buf, ':', n)) {
-        *family = 4;
-        return inet_pton(AF_INET, buf, addr) == 1;
-    }
-    if (inet_pton(AF_INET6, buf, addr) != 1) return false;
-    static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-    if (memcmp(addr, mapped, 12) == 0) {
+    ctx_ip_t a;
+    if (n == 0 || n >= 64 || !ctx_ip_parse(s, n, &a)) return false;
+    ctx_ip_bytes(a, addr);
+    if (ctx_ip_is_v4(a)) {
         memmove(addr, addr + 12, 4);
         memset(addr + 4, 0, 12);
         *family = 4;

@@ -267,7 +267,7 @@ static void feed_ordered(corr_engine_t *e, cw_rule_t *r, uint32_t k, int64_t ts,
 void cw_window_feed(corr_engine_t *e, cw_rule_t *r, uint32_t k, uint64_t mask, const uint64_t *vals,
                     size_t nvals)
 {
-    int64_t ts = e->cur->ts_usec;
+    int64_t ts = e->cur_ts;
     switch (r->kind) {
     case CW_SLIDE_COUNT: feed_slide_count(e, r, k, ts); break;
     case CW_WHEEL_COUNT: feed_wheel(e, r, k, ts); break;
